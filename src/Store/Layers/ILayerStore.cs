@@ -1,4 +1,5 @@
 using Images.Core.Digests;
+using Images.Archive;
 using Images.Core.Oci;
 
 namespace Images.Store.Layers;
@@ -53,7 +54,7 @@ public interface ILayerStore
     void UnmountRw(string name);
 
     /// <summary>What a rw layer changed against its parent, in Docker's A/C/D form, sorted by path.</summary>
-    IReadOnlyList<Images.Archive.Change> ChangesRw(string name);
+    IReadOnlyList<Change> ChangesRw(string name);
 
     /// <summary>Writes a rw layer's changes as a layer tar (OCI whiteouts) to <paramref name="output"/>.</summary>
     void DiffRw(string name, Stream output);

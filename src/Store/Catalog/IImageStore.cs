@@ -2,7 +2,7 @@ using Images.Core.Digests;
 using Images.Core.Oci;
 using Images.Core.References;
 
-namespace Images.Store.Images;
+namespace Images.Store.Catalog;
 
 /// <summary>
 /// Images (id = config digest) and the names that point at them. Manifests and configs are the exact bytes
