@@ -54,10 +54,16 @@ public interface IGraphDriver : IDisposable
 
 /// <summary>
 /// Where the layer store applies a layer tar for a driver. Drivers whose layers hold only their own changes
-/// (overlay, aufs) name their diff directory and the whiteout form they keep on disk; full-snapshot drivers
-/// (vfs, btrfs, devicemapper) take the tar on their mounted root with whiteouts carried out as deletions.
+/// (overlay, aufs) name their diff directory, the whiteout form they keep on disk, and the ancestors' diff
+/// directories (top first, so a hard link to a file of a lower layer can be resolved). Full-snapshot drivers
+/// (vfs, btrfs, devicemapper) give <see cref="Directory"/> null: the tar goes onto the layer's mounted root with
+/// whiteouts carried out as deletions.
 /// </summary>
-public sealed record ApplyTarget(string Directory, WhiteoutFormat Format, bool RequiresUnmount);
+public sealed record ApplyTarget(string? Directory, WhiteoutFormat Format, IReadOnlyList<string> LowerDirectories)
+{
+    /// <summary>Apply onto the mounted root, deleting what whiteouts name.</summary>
+    public static ApplyTarget OnMountedRoot { get; } = new(null, WhiteoutFormat.Applied, []);
+}
 
 public sealed record CreateOptions
 {
