@@ -3,9 +3,12 @@ using System.Diagnostics;
 namespace Images.Cli.Tests;
 
 /// <summary>Runs the built `images` CLI as a separate process, as a user would, against a given store root.</summary>
-public sealed class CliRunner(string root)
+public sealed class CliRunner(string root, string driver = "vfs")
 {
     public string Root { get; } = root;
+
+    /// <summary>The driver every run uses (IMAGES_DRIVER), so one test sees one driver.</summary>
+    public string Driver { get; } = driver;
 
     /// <summary>The CLI assembly next to the test assembly (the project reference copies it there).</summary>
     public static string CliPath => Path.Combine(AppContext.BaseDirectory, "images.dll");
@@ -29,6 +32,7 @@ public sealed class CliRunner(string root)
         psi.ArgumentList.Add(Root);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["IMAGES_DRIVER"] = Driver;
         return psi;
     }
 
