@@ -1,3 +1,4 @@
+using Images.Core.Digests;
 using Images.Store.Catalog;
 
 namespace Images.Store.Transfer;
@@ -6,8 +7,9 @@ namespace Images.Store.Transfer;
 /// <c>load -i PATH</c>: registers the images of an OCI image layout (a directory or a tar of one), or of a
 /// docker-archive as <c>docker save</c> writes it (a newer one that is also an OCI layout is read as the layout).
 /// The whole archive is checked (every blob stored and verified against its digest, every manifest and config
-/// parsed and consistent) before any layer or image is registered, so a corrupt archive leaves the image and
-/// layer lists as they were; blobs it stored are garbage the next prune removes.
+/// parsed and consistent) before any layer or image is registered, and layers registered before a failure are
+/// released, so a corrupt archive leaves the image and layer lists as they were; blobs it stored are garbage the
+/// next prune removes.
 /// </summary>
 public static class ImageImporter
 {
@@ -19,7 +21,7 @@ public static class ImageImporter
         using var lease = store.EnterWrite();
         var source = Open(store, path);
         var images = Plan(source, store);
-        return images.Select(image => Register(store, source.Name, image)).ToList();
+        return Register(store, source.Name, images);
     }
 
     private static IArchiveSource Open(LocalStore store, string path)
@@ -45,13 +47,41 @@ public static class ImageImporter
         return images;
     }
 
-    private static LoadedImage Register(LocalStore store, string archive, PlannedImage planned)
+    /// <summary>
+    /// Registers the layers of every image first, then adds the images and their names: a layer that fails (its tar
+    /// does not give the diffID the config lists) releases the layers this load registered, so the image and layer
+    /// lists are as they were.
+    /// </summary>
+    private static IReadOnlyList<LoadedImage> Register(LocalStore store, string archive, IReadOnlyList<PlannedImage> images)
+    {
+        var registered = new List<Digest>();
+        try
+        {
+            foreach (var image in images) RegisterLayers(store, archive, image, registered);
+        }
+        catch
+        {
+            Release(store, registered);
+            throw;
+        }
+        var loaded = new List<LoadedImage>(images.Count);
+        foreach (var planned in images)
+        {
+            Image image = store.Images.Add(planned.ManifestDigest);
+            foreach (var name in planned.Names) store.Images.Tag(image.Id, name);
+            loaded.Add(new LoadedImage(store.Images.Get(image.Id) ?? image, planned.Names));
+        }
+        return loaded;
+    }
+
+    private static void RegisterLayers(LocalStore store, string archive, PlannedImage planned, List<Digest> registered)
     {
         var layers = planned.Manifest.Layers;
         var diffIds = planned.Config.RootFs.DiffIds;
-        Core.Digests.Digest? parent = null;
+        Digest? parent = null;
         for (int i = 0; i < layers.Count; i++)
         {
+            bool known = store.Layers.Get(ChainId.Of(parent, diffIds[i])) is not null;
             try
             {
                 parent = store.Layers.Register(layers[i], parent, diffIds[i]).ChainId;
@@ -60,11 +90,25 @@ public static class ImageImporter
             {
                 throw new TransferException(
                     $"{archive}: layer {i + 1} of {layers.Count} ({layers[i].Digest}) of image {planned.Manifest.Config.Digest} cannot be registered: " +
-                    $"{e.Message}. The image was not loaded; layers registered below it are removed by the next prune.", e);
+                    $"{e.Message}. Nothing was loaded; make the archive again.", e);
+            }
+            if (!known) registered.Add(parent.Value);
+        }
+    }
+
+    /// <summary>Best effort: what cannot be released now is unused and goes with the next prune.</summary>
+    private static void Release(LocalStore store, List<Digest> registered)
+    {
+        for (int i = registered.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                if (store.Layers.Get(registered[i]) is not null) store.Layers.Release(registered[i]);
+            }
+            catch (Exception)
+            {
+                // The original failure is what the user needs to see; an unused layer left here goes with the next prune.
             }
         }
-        Image image = store.Images.Add(planned.ManifestDigest);
-        foreach (var name in planned.Names) store.Images.Tag(image.Id, name);
-        return new LoadedImage(store.Images.Get(image.Id) ?? image, planned.Names);
     }
 }
