@@ -1,0 +1,86 @@
+using System.Formats.Tar;
+
+namespace Images.Store.Transfer;
+
+/// <summary>
+/// An archive written as a PAX tar to a temporary sibling file, renamed over the target on commit. Entries are
+/// deterministic (owner 0:0, mode 0644/0755, mtime the epoch) so the same images give the same bytes.
+/// </summary>
+internal sealed class TarArchiveSink : IArchiveSink
+{
+    private readonly string _path;
+    private readonly string _temporary;
+    private readonly FileStream _file;
+    private readonly TarWriter _writer;
+    private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private bool _committed;
+
+    private TarArchiveSink(string path, string temporary, FileStream file)
+    {
+        _path = path;
+        _temporary = temporary;
+        _file = file;
+        // The file is seekable, so entries whose data is a decompressing stream of unknown length can still be written.
+        _writer = new TarWriter(file, TarEntryFormat.Pax, leaveOpen: true);
+    }
+
+    public static TarArchiveSink Create(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new TransferException($"{path} is a directory; give a file name ending in .tar, or a path without .tar for an image layout directory.");
+        string temporary = ArchiveSinks.TemporarySibling(full);
+        var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+        return new TarArchiveSink(full, temporary, file);
+    }
+
+    public void Add(string path, Stream data)
+    {
+        AddParents(path);
+        _writer.WriteEntry(Entry(TarEntryType.RegularFile, path, data));
+    }
+
+    public void Add(string path, ReadOnlySpan<byte> data)
+    {
+        using var stream = new MemoryStream(data.ToArray(), writable: false);
+        Add(path, stream);
+    }
+
+    private void AddParents(string path)
+    {
+        for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            string directory = path[..(slash + 1)];
+            if (_directories.Add(directory)) _writer.WriteEntry(Entry(TarEntryType.Directory, directory, null));
+        }
+    }
+
+    private static PaxTarEntry Entry(TarEntryType type, string name, Stream? data) => new(type, name)
+    {
+        DataStream = data,
+        Mode = type == TarEntryType.Directory
+            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
+              UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+        ModificationTime = DateTimeOffset.UnixEpoch,
+        Uid = 0,
+        Gid = 0,
+    };
+
+    public void Commit()
+    {
+        _writer.Dispose(); // writes the end-of-archive blocks
+        _file.Flush(flushToDisk: true);
+        _file.Dispose();
+        File.Move(_temporary, _path, overwrite: true);
+        _committed = true;
+    }
+
+    public void Dispose()
+    {
+        if (_committed) return;
+        _writer.Dispose();
+        _file.Dispose();
+        File.Delete(_temporary);
+    }
+}
