@@ -51,12 +51,12 @@ internal sealed class CliContext : IDisposable
     public bool Debug => _parse?.GetValue(_logLevel) == "debug";
 
     public string RootPath(ParseResult parse) =>
-        parse.GetValue(_root) ?? Environment.GetEnvironmentVariable("IMAGES_ROOT") is { Length: > 0 } env
-            ? env
-            : DefaultRoot;
+        parse.GetValue(_root) ?? NonEmpty(Environment.GetEnvironmentVariable("IMAGES_ROOT")) ?? DefaultRoot;
 
     public string? DriverName(ParseResult parse) =>
-        parse.GetValue(_driver) ?? (Environment.GetEnvironmentVariable("IMAGES_DRIVER") is { Length: > 0 } env ? env : null);
+        parse.GetValue(_driver) ?? NonEmpty(Environment.GetEnvironmentVariable("IMAGES_DRIVER"));
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>The store the global options select, opened on first use.</summary>
     public LocalStore Store(ParseResult parse)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Images.Cli;
+using Images.Cli.Commands;
 
 return CommandLineApp.Run(args);
 
@@ -16,10 +17,9 @@ namespace Images.Cli
             foreach (var command in Commands())
                 root.Add(command(context));
 
-            var parse = root.Parse(args);
             try
             {
-                return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+                return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
             }
             catch (Exception e)
             {

@@ -16,7 +16,6 @@ internal static class ImageCommands
         format.AcceptOnlyFromAmong("table", "json");
         var all = new Option<bool>("--all", "-a") { Description = "Show all images (default hides none: there are no intermediate images yet)" };
         var command = new Command("ls", "List images") { format, all };
-        command.Aliases.Add("images");
         command.SetAction(parse =>
         {
             var store = context.Store(parse);
@@ -40,7 +39,7 @@ internal static class ImageCommands
                         ["CreatedAt"] = r.Created?.ToString("yyyy-MM-dd HH:mm:ss zzz"),
                         ["CreatedSince"] = Units.Ago(r.Created, now), ["Size"] = Units.Size(r.Size), ["VirtualSize"] = r.Size,
                     };
-                    context.Out.WriteLine(o.ToJsonString());
+                    context.Out.WriteLine(o.ToJsonString(InspectView.Line));
                 }
                 return 0;
             }
@@ -111,7 +110,7 @@ internal static class ImageCommands
                 var (_, config) = store.Images.ReadConfig(image);
                 result.Add(InspectView.Build(image, config, ImageFacts.Size(store, image)));
             }
-            context.Out.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            context.Out.WriteLine(result.ToJsonString(InspectView.Output));
             return 0;
         });
         return command;
@@ -142,9 +141,9 @@ internal static class ImageCommands
                     context.Out.WriteLine(new JsonObject
                     {
                         ["ID"] = i == entries.Count - 1 ? img.Id.ToString() : "<missing>",
-                        ["CreatedAt"] = e.Created?.ToString("o"), ["CreatedBy"] = e.CreatedBy,
+                        ["CreatedAt"] = InspectView.Rfc3339(e.Created), ["CreatedBy"] = e.CreatedBy,
                         ["Size"] = e.Size, ["Comment"] = e.Comment, ["EmptyLayer"] = e.Empty,
-                    }.ToJsonString());
+                    }.ToJsonString(InspectView.Line));
                 }
                 return 0;
             }

@@ -18,7 +18,7 @@ internal static class InspectView
             ["RepoDigests"] = Array(ImageFacts.RepoDigests(image)),
             ["Parent"] = "",
             ["Comment"] = config.History?.LastOrDefault()?.Comment ?? "",
-            ["Created"] = config.Created?.ToString("o"),
+            ["Created"] = Rfc3339(config.Created),
             ["Author"] = config.Author ?? "",
             ["Config"] = new JsonObject
             {
@@ -52,6 +52,20 @@ internal static class InspectView
             },
         };
     }
+
+    /// <summary>Docker's RFC 3339 form with nanoseconds, in UTC.</summary>
+    public static string? Rfc3339(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Writes JSON as Docker does: indented, without escaping '+', '&lt;' and the like.</summary>
+    public static readonly JsonSerializerOptions Output = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>One JSON object per line, for --format json lists.</summary>
+    public static readonly JsonSerializerOptions Line = new(Output) { WriteIndented = false };
 
     private static JsonArray Array(IEnumerable<string> items) => new(items.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray());
 
