@@ -144,6 +144,15 @@ internal sealed class Metadata : IDisposable
             return Query("SELECT media_type, digest, size FROM layer_blobs WHERE chain_id = $c ORDER BY seq", ReadDescriptor, ("$c", chainId));
     }
 
+    /// <summary>The layer on <paramref name="parent"/> that was registered from <paramref name="blob"/>, if any.</summary>
+    public Digest? LayerFromBlob(Digest? parent, Digest blob)
+    {
+        lock (_gate)
+            return Scalar(
+                "SELECT l.chain_id FROM layer_blobs b JOIN layers l ON l.chain_id = b.chain_id WHERE b.digest = $d AND l.parent IS $p",
+                ("$d", blob), ("$p", parent)) is string s ? Digest.Parse(s) : null;
+    }
+
     public bool HasLayerBlob(Digest chainId, Digest blob)
     {
         lock (_gate)

@@ -65,6 +65,8 @@ public sealed class LayerStoreTests : IDisposable
         Assert.Equal(first.ChainId, second.ChainId);
         Assert.Equal([gzip, plain], second.Blobs);
         Assert.Equal(driverEntries, TestStore.Listing(Path.Combine(VfsHome, "dir")).Count);
+        Assert.Equal(first.ChainId, Layers.Register(gzip, null).ChainId);
+        Assert.Equal(driverEntries, TestStore.Listing(Path.Combine(VfsHome, "dir")).Count);
     }
 
     public static TheoryData<string> BadBlobs => new() { "truncated-gzip", "not-a-tar", "wrong-diffid" };

@@ -52,6 +52,11 @@ public sealed class LayerStore : ILayerStore, IDisposable
                 $"layer blob {blob.Digest}: the descriptor says {blob.Size} bytes but the stored blob has {stored.Size}; the descriptor is wrong", nameof(blob));
         if (parent is { } p) RequireLayer(p);
 
+        // The same blob on the same parent is the same layer: nothing to apply.
+        if (_metadata.LayerFromBlob(parent, blob.Digest) is { } registered && _metadata.GetLayer(registered) is { } same &&
+            (expectedDiffId is null || expectedDiffId == same.DiffId))
+            return ToLayer(same);
+
         if (expectedDiffId is { } expected && _metadata.GetLayer(ChainId.Of(parent, expected)) is { } known)
         {
             // The chain exists: the blob only becomes one more source of it, once it is shown to be that layer.
