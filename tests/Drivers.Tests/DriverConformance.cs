@@ -191,7 +191,7 @@ public abstract partial class DriverConformance : IDisposable
     {
         Build("base", null, root =>
         {
-            WriteFile(root, "bin/tool", "#!/bin/sh\n", 0xded /* 4755 setuid */);
+            WriteFile(root, "bin/tool", "#!/bin/sh\n", 0x9ed /* 4755 setuid */);
             WriteFile(root, "shared", "group", 0x5fd /* 2775 setgid */);
             Directory.CreateDirectory(Path.Combine(root, "tmp"));
             Files.Chmod(Path.Combine(root, "tmp"), 0x3ff /* 1777 sticky */);
