@@ -49,9 +49,12 @@ public sealed class TreeCopyTests : IDisposable
         TreeSnapshot.AssertEqual(expected, TreeSnapshot.Of(copy));
         Assert.Contains("linkgroup=/etc/passwd", expected.LineOf("/passwd-link"));
         Assert.Contains("mode=4755", expected.LineOf("/suid"));
-        // Directory times are set after their contents were written.
-        Assert.Equal(Files.Lstat(Path.Combine(source, "etc")).MtimeSeconds, Files.Lstat(Path.Combine(copy, "etc")).MtimeSeconds);
-        Assert.Equal(Files.Lstat(Path.Combine(source, "big")).MtimeSeconds, Files.Lstat(Path.Combine(copy, "big")).MtimeSeconds);
+        // Times to the nanosecond; directories' set after their contents were written.
+        foreach (string path in new[] { "", "etc", "etc/empty", "big", "link", "pipe" })
+        {
+            var (a, b) = (Files.Lstat(Path.Combine(source, path)), Files.Lstat(Path.Combine(copy, path)));
+            Assert.Equal((a.MtimeSeconds, a.MtimeNanoseconds), (b.MtimeSeconds, b.MtimeNanoseconds));
+        }
     }
 
     [Fact]

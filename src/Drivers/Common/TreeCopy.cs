@@ -114,7 +114,7 @@ public static class TreeCopy
                 byte[]? value = Files.GetXattr(source, name);
                 if (value is not null) Files.SetXattr(destination, name, value);
             }
-            Files.SetTimesNoFollow(destination, status.ModifiedTime);
+            FileTimes.SetNoFollow(destination, status.MtimeSeconds, status.MtimeNanoseconds);
         }
     }
 }
