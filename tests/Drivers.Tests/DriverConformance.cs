@@ -215,6 +215,40 @@ public abstract partial class DriverConformance : IDisposable
         Driver.Remove("base");
     }
 
+    [Fact]
+    public void SiblingsCreatedInParallelEachGetTheirParent()
+    {
+        Build("base", null, root => WriteFile(root, "shared", "base"));
+        var ids = Enumerable.Range(0, 6).Select(i => $"sibling{i}").ToList();
+        var failures = new List<Exception>();
+        var threads = ids.Select(id => new Thread(() =>
+        {
+            try
+            {
+                Driver.Create(id, "base");
+                WithMount(id, root => WriteFile(root, "own", id));
+            }
+            catch (Exception e)
+            {
+                lock (failures) failures.Add(e);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(failures);
+        foreach (string id in ids)
+        {
+            Assert.Equal("base", Driver.ParentOf(id));
+            WithMount(id, root =>
+            {
+                Assert.Equal("base", File.ReadAllText(Path.Combine(root, "shared")));
+                Assert.Equal(id, File.ReadAllText(Path.Combine(root, "own")));
+            });
+            Driver.Remove(id);
+        }
+        Driver.Remove("base");
+    }
+
     // ---- mounts -------------------------------------------------------------------------------------------------
 
     [Fact]
