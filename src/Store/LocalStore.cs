@@ -26,7 +26,7 @@ public sealed class LocalStore : IDisposable
         DriverProvider = provider;
         Driver = driver;
         _content = new ContentStore(paths);
-        _layers = new LayerStore(metadata, _content, driver, paths.Root);
+        _layers = new LayerStore(metadata, _content, driver, paths);
         _images = new ImageStore(metadata, _content, _layers);
     }
 
