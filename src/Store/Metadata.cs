@@ -103,9 +103,10 @@ internal sealed class Metadata : IDisposable
             Exec("PRAGMA synchronous = FULL");
             Migrate();
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
             _db.Dispose();
+            if (e is not SqliteException) throw;
             throw new InvalidOperationException(
                 $"cannot open the store metadata {path}: {e.Message} (is the file damaged? move it aside to start an empty store)", e);
         }

@@ -114,6 +114,39 @@ public sealed class MaintenanceTests : IDisposable
     }
 
     [Fact]
+    public void Check_ReportsAnUnreferencedBlob_AndRepairDeletesIt()
+    {
+        var (image, _) = MakeImage("kept");
+        var loose = Store.Content.Write("left behind by an interrupted load"u8).Digest;
+
+        var report = Store.Check(repair: true);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Contains($"blob {loose}", problem);
+        Assert.Contains("nothing references it", problem);
+        Assert.False(Store.Content.Exists(loose));
+        Assert.NotNull(Store.Images.Get(image.Id));
+        Assert.True(Store.Check(repair: false).Consistent);
+    }
+
+    [Fact]
+    public void Open_RefusesMetadataOfANewerSchema()
+    {
+        Store.Dispose();
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_t.Root, "metadata.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 99";
+            cmd.ExecuteNonQuery();
+        }
+
+        var e = Assert.ThrowsAny<Exception>(() => _t.Reopen());
+        Assert.Contains("schema version 99", e.Message);
+        Assert.Contains("newer version", e.Message);
+    }
+
+    [Fact]
     public void Check_FindsAMissingDriverCopy_AndAfterRepairItIsRemadeOnUse()
     {
         var layer = _t.AddLayer(TestStore.Tar(("f", "content")));
