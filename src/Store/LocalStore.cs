@@ -58,7 +58,7 @@ public sealed class LocalStore : IDisposable
     }
 
     public string Root => Paths.Root;
-    public StorePaths Paths { get; }
+    internal StorePaths Paths { get; }
     public IContentStore Content => _content;
     public ILayerStore Layers => _layers;
     public IImageStore Images => _images;

@@ -13,7 +13,7 @@ namespace Images.Store;
 /// root/store.lock                  the GC lease: shared while content is added, exclusive for prune and check
 /// </code>
 /// </summary>
-public sealed class StorePaths
+internal sealed class StorePaths
 {
     public StorePaths(string root)
     {
