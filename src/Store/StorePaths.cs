@@ -13,7 +13,7 @@ namespace Images.Store;
 /// root/store.lock                  the GC lease: shared while content is added, exclusive for prune and check
 /// </code>
 /// </summary>
-public sealed class StorePaths
+internal sealed class StorePaths
 {
     public StorePaths(string root)
     {
@@ -32,7 +32,8 @@ public sealed class StorePaths
 
     public string BlobDirectory(string algorithm) => Path.Combine(Blobs, algorithm);
     public string Blob(Digest digest) => Path.Combine(Blobs, digest.Algorithm, digest.Encoded);
-    public string DriverHome(string driver) => Path.Combine(Drivers, driver);
+    /// <summary>A driver's home: the registry's mapping, so the store and <c>DriverRegistry.Open</c> agree.</summary>
+    public string DriverHome(string driver) => Images.Drivers.DriverRegistry.HomeOf(Root, driver);
 
     /// <summary>Creates every directory of the layout that does not exist yet.</summary>
     public void CreateDirectories()
