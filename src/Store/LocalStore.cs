@@ -129,12 +129,17 @@ public sealed class LocalStore : IDisposable
         return done;
     }
 
+    /// <summary>Unmounts every layer the driver has mounted (for shutting a store down for good, e.g. in tests).</summary>
+    public void Cleanup() => Driver.Cleanup();
+
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         _layers.Dispose();
-        Driver.Dispose();
+        // The driver is deliberately not disposed: disposing unmounts what it mounted, and mounts held in the
+        // metadata (`images mount`, a container's rootfs) must outlive this process. Transient mounts are
+        // released by their users; `LocalStore.Cleanup` unmounts everything on purpose.
         _metadata.Dispose();
     }
 }

@@ -72,7 +72,7 @@ public sealed class ImageStore : IImageStore
 
     public Image Resolve(string reference) =>
         TryResolve(reference, out _) ?? throw new ImageNotFoundException(
-            $"no such image: {reference} (list images with 'images list', or pull or load it first)");
+            $"no such image: {reference} (list images with 'images ls', or pull or load it first)");
 
     /// <summary>Resolves <paramref name="reference"/>; <paramref name="tag"/> is the full name when it matched a name.</summary>
     private Image? TryResolve(string reference, out string? tag)
@@ -94,7 +94,7 @@ public sealed class ImageStore : IImageStore
             }
         }
 
-        // An id prefix, bare (as 'images list' shows ids) or with its algorithm.
+        // An id prefix, bare (as 'images ls' shows ids) or with its algorithm.
         string prefix = reference.Contains(':') ? reference : $"{Digest.Sha256}:{reference}";
         int colon = prefix.IndexOf(':');
         if (colon + 1 >= prefix.Length || !prefix[(colon + 1)..].All(char.IsAsciiHexDigitLower)) return null;
@@ -116,7 +116,7 @@ public sealed class ImageStore : IImageStore
         if (reference.Digest is not null)
             throw new ArgumentException($"cannot tag with {reference}: give name:tag without a digest", nameof(reference));
         if (_metadata.GetImage(imageId) is null)
-            throw new ImageNotFoundException($"no such image: {imageId} (list images with 'images list')");
+            throw new ImageNotFoundException($"no such image: {imageId} (list images with 'images ls')");
         _metadata.SetTag(name, imageId);
     }
 
@@ -129,7 +129,7 @@ public sealed class ImageStore : IImageStore
     public IReadOnlyList<string> Remove(string reference, bool force = false)
     {
         var image = TryResolve(reference, out string? byName)
-            ?? throw new ImageNotFoundException($"no such image: {reference} (list images with 'images list')");
+            ?? throw new ImageNotFoundException($"no such image: {reference} (list images with 'images ls')");
         var users = image.TopLayer is { } top ? _metadata.RwLayersOn(top) : [];
         var lines = new List<string>();
 
