@@ -10,6 +10,9 @@ namespace Images.Drivers.Tests;
 /// driver's home, no loop device may be backed by a file there and no fuse-overlayfs process may name it.
 /// <para>Layers are written while mounted and before children are created on them, then sealed, as the layer store
 /// does. Trees are compared with <see cref="TreeSnapshot"/>.</para>
+/// <para>What the suite expects beyond the interface's comments: invalid ids (<c>Common.LayerIds</c>) throw an
+/// <see cref="ArgumentException"/> before anything is touched; <see cref="IGraphDriver.Status"/> has a
+/// "Backing Filesystem" entry; refusals name the layer and the reason (mounted, or the children).</para>
 /// TODO(integrator): add "the umoci fixture mounts to exactly umoci's unpack" once the transfer helper's fixture lands.
 /// </summary>
 public abstract partial class DriverConformance : IDisposable
