@@ -26,6 +26,9 @@ public interface IImageStore
 
     IReadOnlyList<Image> List();
 
+    /// <summary>Every manifest known to point at the image (for RepoDigests), sorted by digest.</summary>
+    IReadOnlyList<Descriptor> Manifests(Digest imageId);
+
     /// <summary>Points <paramref name="reference"/> (name:tag) at an image, moving it from any other image.</summary>
     void Tag(Digest imageId, Reference reference);
 
@@ -57,3 +60,6 @@ public sealed record Image(
     DateTimeOffset Added);
 
 public sealed class ImageNotFoundException(string message) : Exception(message);
+
+/// <summary>An image cannot be removed as asked: it has several names or is in use; the message says how to proceed.</summary>
+public sealed class ImageConflictException(string message) : Exception(message);

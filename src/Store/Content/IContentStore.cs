@@ -25,6 +25,12 @@ public interface IContentStore
     /// </summary>
     BlobInfo Write(Stream content, Digest? expected = null, long? expectedSize = null);
 
+    /// <summary>
+    /// Starts a blob written as a stream (compressed on the fly, downloaded); <see cref="BlobWriter.Commit"/> verifies
+    /// and stores it, disposing without committing stores nothing.
+    /// </summary>
+    BlobWriter BeginWrite(Digest? expected = null, long? expectedSize = null);
+
     Task<BlobInfo> WriteAsync(Stream content, Digest? expected = null, long? expectedSize = null, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a small blob held in memory (manifests, configs).</summary>

@@ -29,6 +29,15 @@ public interface ILayerStore
     /// </summary>
     Layer Create(Stream uncompressedTar, Digest? parent, LayerCompression compression = LayerCompression.Gzip);
 
+    /// <summary>How many things use a layer (child layers, images on it, rw layers on it, mount holders), derived from the relations.</summary>
+    int ReferenceCount(Digest chainId);
+
+    /// <summary>
+    /// Removes <paramref name="chainId"/> when nothing uses it, then its parents while nothing uses them; returns the
+    /// chain ids removed, top first. Their blobs stay in the content store until garbage collection.
+    /// </summary>
+    IReadOnlyList<Digest> Release(Digest chainId);
+
     /// <summary>The uncompressed tar of one layer, read (and decompressed) from its blob.</summary>
     Stream OpenDiff(Digest chainId);
 

@@ -1,0 +1,126 @@
+using Images.Drivers;
+using Images.Platform;
+using Images.Store.Catalog;
+using Images.Store.Content;
+using Images.Store.Layers;
+
+namespace Images.Store;
+
+/// <summary>
+/// The local image store: content (blobs), layers (through a graph driver) and images, under one root
+/// (see <see cref="StorePaths"/> for the layout). Several processes may open the same root at once.
+/// </summary>
+public sealed class LocalStore : IDisposable
+{
+    private readonly Metadata _metadata;
+    private readonly ContentStore _content;
+    private readonly LayerStore _layers;
+    private readonly ImageStore _images;
+    private bool _disposed;
+
+    private LocalStore(StorePaths paths, Metadata metadata, IDriverProvider provider, IGraphDriver driver)
+    {
+        Paths = paths;
+        _metadata = metadata;
+        DriverProvider = provider;
+        Driver = driver;
+        _content = new ContentStore(paths);
+        _layers = new LayerStore(metadata, _content, driver, paths.Root);
+        _images = new ImageStore(metadata, _content, _layers);
+    }
+
+    /// <summary>
+    /// Opens (creating when needed) the store at <see cref="StoreOptions.Root"/> with the chosen driver, then recovers
+    /// from crashed writers: deletes ingest files no writer holds and driver layers left half-made or half-removed
+    /// by processes that are gone.
+    /// </summary>
+    public static LocalStore Open(StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var paths = new StorePaths(options.Root);
+        paths.CreateDirectories();
+        var metadata = new Metadata(paths.Metadata);
+        LocalStore? store = null;
+        try
+        {
+            var (provider, driver) = DriverRegistry.Open(paths.Root, options.Driver);
+            store = new LocalStore(paths, metadata, provider, driver);
+            store.Recovered = store.Recover();
+            return store;
+        }
+        catch
+        {
+            if (store is not null) store.Dispose();
+            else metadata.Dispose();
+            throw;
+        }
+    }
+
+    public string Root => Paths.Root;
+    public StorePaths Paths { get; }
+    public IContentStore Content => _content;
+    public ILayerStore Layers => _layers;
+    public IImageStore Images => _images;
+    public IGraphDriver Driver { get; }
+    public IDriverProvider DriverProvider { get; }
+
+    /// <summary>What recovery on open cleaned up, one line per thing.</summary>
+    public IReadOnlyList<string> Recovered { get; private set; } = [];
+
+    internal Metadata Metadata => _metadata;
+
+    /// <summary>
+    /// A shared lease held while content is added (load, pull, build): garbage collection takes the lease exclusive,
+    /// so it never sees blobs or layers that are written but not yet referenced. Do not call <see cref="Prune"/> or
+    /// <see cref="Check"/> while holding one: they would wait for it.
+    /// </summary>
+    public IDisposable EnterWrite() => FileLock.Acquire(Paths.Lock, exclusive: false);
+
+    /// <summary>
+    /// Removes dangling (untagged) images, or with <paramref name="all"/> every image, that no rw layer or mount uses;
+    /// then every layer nothing uses, then every blob nothing references.
+    /// </summary>
+    public PruneReport Prune(bool all = false)
+    {
+        using var lease = FileLock.Acquire(Paths.Lock, exclusive: true);
+        return new GarbageCollector(_metadata, _content, _layers, _images).Run(all);
+    }
+
+    /// <summary>Verifies every blob, image and layer; with <paramref name="repair"/> removes what is broken or unreferenced.</summary>
+    public CheckReport Check(bool repair)
+    {
+        using var lease = FileLock.Acquire(Paths.Lock, exclusive: true);
+        return new ConsistencyChecker(_metadata, _content, _layers, _images).Run(repair);
+    }
+
+    private IReadOnlyList<string> Recover()
+    {
+        var done = new List<string>();
+        int stale = _content.RemoveStaleIngests();
+        if (stale > 0) done.Add($"deleted {stale} unfinished ingest file(s) of writers that are gone");
+        done.AddRange(_layers.RecoverPending());
+        return done;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _layers.Dispose();
+        Driver.Dispose();
+        _metadata.Dispose();
+    }
+}
+
+/// <summary>What <see cref="LocalStore.Prune"/> removed; <see cref="BytesFreed"/> is the size of the blobs deleted (driver copies of layers are derived from them).</summary>
+public sealed record PruneReport(
+    IReadOnlyList<Core.Digests.Digest> ImagesRemoved,
+    IReadOnlyList<Core.Digests.Digest> LayersRemoved,
+    IReadOnlyList<Core.Digests.Digest> BlobsRemoved,
+    long BytesFreed);
+
+/// <summary>What <see cref="LocalStore.Check"/> found (one line per problem, naming the object and the fix) and repaired.</summary>
+public sealed record CheckReport(IReadOnlyList<string> Problems, IReadOnlyList<string> Repaired)
+{
+    public bool Consistent => Problems.Count == 0;
+}
