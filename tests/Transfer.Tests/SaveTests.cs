@@ -94,7 +94,7 @@ public sealed class SaveTests(UmociFixture fixture)
         Assert.Equal(["a", "b"], entries.Select(e => e!["annotations"]![Annotations.RefName]!.GetValue<string>()));
         Assert.All(entries, e => Assert.Equal(fixture.ManifestDigest.ToString(), e!["digest"]!.GetValue<string>()));
         // Every blob once, nothing else.
-        var blobs = Directory.EnumerateFiles(Path.Combine(layout, "blobs", "sha256")).Select(Path.GetFileName).Order().ToList();
+        var blobs = Directory.EnumerateFiles(Path.Combine(layout, "blobs", "sha256")).Select(p => Path.GetFileName(p)!).Order().ToList();
         var expected = new[] { fixture.ManifestDigest, fixture.ImageId }.Concat(fixture.Manifest.Layers.Select(l => l.Digest)).Select(d => d.Encoded).Order().ToList();
         Assert.Equal(expected, blobs);
     }
