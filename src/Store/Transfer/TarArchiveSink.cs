@@ -57,19 +57,24 @@ internal sealed class TarArchiveSink : IArchiveSink
         }
     }
 
-    private static GnuTarEntry Entry(TarEntryType type, string name, Stream? data) => new(type, name)
+    private static GnuTarEntry Entry(TarEntryType type, string name, Stream? data)
     {
-        DataStream = data,
-        Mode = type == TarEntryType.Directory
-            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
-              UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
-            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-        ModificationTime = DateTimeOffset.UnixEpoch,
-        Uid = 0,
-        Gid = 0,
-        UserName = "",
-        GroupName = "",
-    };
+        var entry = new GnuTarEntry(type, name)
+        {
+            Mode = type == TarEntryType.Directory ? DirectoryMode : RegularMode,
+            ModificationTime = DateTimeOffset.UnixEpoch,
+            Uid = 0,
+            Gid = 0,
+            UserName = "",
+            GroupName = "",
+        };
+        if (data is not null) entry.DataStream = data; // a directory entry refuses even a null stream
+        return entry;
+    }
+
+    private const UnixFileMode RegularMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private const UnixFileMode DirectoryMode = RegularMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     public void Commit()
     {
