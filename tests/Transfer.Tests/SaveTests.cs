@@ -53,6 +53,21 @@ public sealed class SaveTests(UmociFixture fixture)
     }
 
     [Fact]
+    public void Tar_TheSameImagesGiveTheSameBytes()
+    {
+        using var temp = new TempDirectory();
+        using var store = LoadNamed("fixture:latest");
+
+        foreach (var format in new[] { SaveFormat.Oci, SaveFormat.Docker })
+        {
+            string first = temp.Combine($"first-{format}.tar"), second = temp.Combine($"second-{format}.tar");
+            ImageExporter.Save(store.Store, ["fixture:latest"], first, format);
+            ImageExporter.Save(store.Store, ["fixture:latest"], second, format);
+            Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        }
+    }
+
+    [Fact]
     public void DockerArchive_HoldsUncompressedDiffs_AndIsReadBySkopeo()
     {
         using var temp = new TempDirectory();
