@@ -143,6 +143,20 @@ public sealed class SaveTests(UmociFixture fixture)
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 
+    [Theory]
+    [InlineData("missing/out.tar")]
+    [InlineData("missing/layout")]
+    public void IntoAMissingDirectory_FailsAndCreatesNothing(string relative)
+    {
+        using var temp = new TempDirectory();
+        using var store = LoadNamed("fixture:latest");
+
+        var error = Assert.Throws<TransferException>(() => ImageExporter.Save(store.Store, ["fixture:latest"], temp.Combine(relative), SaveFormat.Oci));
+
+        Assert.Contains("does not exist", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
     [Fact]
     public void OverAnExistingTar_ReplacesItWhole()
     {

@@ -31,7 +31,7 @@ internal sealed class TarArchiveSink : IArchiveSink
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new TransferException($"{path} is a directory; give a file name ending in .tar, or a path without .tar for an image layout directory.");
-        string temporary = ArchiveSinks.TemporarySibling(full);
+        string temporary = ArchiveSinks.TemporarySibling(path, full);
         var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         return new TarArchiveSink(full, temporary, file);
     }
