@@ -16,6 +16,7 @@ public sealed class LocalStore : IDisposable
     private readonly ContentStore _content;
     private readonly LayerStore _layers;
     private readonly ImageStore _images;
+    private int _writeLeases;
     private bool _disposed;
 
     private LocalStore(StorePaths paths, Metadata metadata, IDriverProvider provider, IGraphDriver driver)
@@ -25,7 +26,7 @@ public sealed class LocalStore : IDisposable
         DriverProvider = provider;
         Driver = driver;
         _content = new ContentStore(paths);
-        _layers = new LayerStore(metadata, _content, driver, paths.Root);
+        _layers = new LayerStore(metadata, _content, driver, paths);
         _images = new ImageStore(metadata, _content, _layers);
     }
 
@@ -71,10 +72,36 @@ public sealed class LocalStore : IDisposable
 
     /// <summary>
     /// A shared lease held while content is added (load, pull, build): garbage collection takes the lease exclusive,
-    /// so it never sees blobs or layers that are written but not yet referenced. Do not call <see cref="Prune"/> or
-    /// <see cref="Check"/> while holding one: they would wait for it.
+    /// so it never sees blobs or layers that are written but not yet referenced. <see cref="Prune"/> and
+    /// <see cref="Check"/> on this instance refuse while one of its leases is held (they would wait for it forever).
     /// </summary>
-    public IDisposable EnterWrite() => FileLock.Acquire(Paths.Lock, exclusive: false);
+    public IDisposable EnterWrite()
+    {
+        var held = FileLock.Acquire(Paths.Lock, exclusive: false);
+        Interlocked.Increment(ref _writeLeases);
+        return new Lease(this, held);
+    }
+
+    private sealed class Lease(LocalStore store, FileLock held) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            held.Dispose();
+            Interlocked.Decrement(ref store._writeLeases);
+        }
+    }
+
+    /// <summary>The exclusive lease of garbage collection and check; waits for other processes' write leases.</summary>
+    private FileLock EnterExclusive(string operation)
+    {
+        if (Volatile.Read(ref _writeLeases) > 0)
+            throw new InvalidOperationException(
+                $"cannot {operation} while this store instance holds a write lease (EnterWrite): dispose the lease first");
+        return FileLock.Acquire(Paths.Lock, exclusive: true);
+    }
 
     /// <summary>
     /// Removes dangling (untagged) images, or with <paramref name="all"/> every image, that no rw layer or mount uses;
@@ -82,14 +109,14 @@ public sealed class LocalStore : IDisposable
     /// </summary>
     public PruneReport Prune(bool all = false)
     {
-        using var lease = FileLock.Acquire(Paths.Lock, exclusive: true);
+        using var lease = EnterExclusive("prune");
         return new GarbageCollector(_metadata, _content, _layers, _images).Run(all);
     }
 
     /// <summary>Verifies every blob, image and layer; with <paramref name="repair"/> removes what is broken or unreferenced.</summary>
     public CheckReport Check(bool repair)
     {
-        using var lease = FileLock.Acquire(Paths.Lock, exclusive: true);
+        using var lease = EnterExclusive("check");
         return new ConsistencyChecker(_metadata, _content, _layers, _images).Run(repair);
     }
 

@@ -103,9 +103,10 @@ internal sealed class Metadata : IDisposable
             Exec("PRAGMA synchronous = FULL");
             Migrate();
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
             _db.Dispose();
+            if (e is not SqliteException) throw;
             throw new InvalidOperationException(
                 $"cannot open the store metadata {path}: {e.Message} (is the file damaged? move it aside to start an empty store)", e);
         }
@@ -142,6 +143,15 @@ internal sealed class Metadata : IDisposable
     {
         lock (_gate)
             return Query("SELECT media_type, digest, size FROM layer_blobs WHERE chain_id = $c ORDER BY seq", ReadDescriptor, ("$c", chainId));
+    }
+
+    /// <summary>The layer on <paramref name="parent"/> that was registered from <paramref name="blob"/>, if any.</summary>
+    public Digest? LayerFromBlob(Digest? parent, Digest blob)
+    {
+        lock (_gate)
+            return Scalar(
+                "SELECT l.chain_id FROM layer_blobs b JOIN layers l ON l.chain_id = b.chain_id WHERE b.digest = $d AND l.parent IS $p",
+                ("$d", blob), ("$p", parent)) is string s ? Digest.Parse(s) : null;
     }
 
     public bool HasLayerBlob(Digest chainId, Digest blob)

@@ -32,7 +32,8 @@ public sealed class StorePaths
 
     public string BlobDirectory(string algorithm) => Path.Combine(Blobs, algorithm);
     public string Blob(Digest digest) => Path.Combine(Blobs, digest.Algorithm, digest.Encoded);
-    public string DriverHome(string driver) => Path.Combine(Drivers, driver);
+    /// <summary>A driver's home: the registry's mapping, so the store and <c>DriverRegistry.Open</c> agree.</summary>
+    public string DriverHome(string driver) => Images.Drivers.DriverRegistry.HomeOf(Root, driver);
 
     /// <summary>Creates every directory of the layout that does not exist yet.</summary>
     public void CreateDirectories()

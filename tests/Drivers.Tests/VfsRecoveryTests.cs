@@ -30,12 +30,14 @@ public sealed class VfsRecoveryTests : IDisposable
         string live = Path.Combine(LayersDir, $".tmp-{Environment.ProcessId}-busy-4567");
         Directory.CreateDirectory(live);
         File.WriteAllText(Path.Combine(MetaDir, "half"), "");                       // record written, dir never renamed
+        File.WriteAllText(Path.Combine(MetaDir, "busy"), "kept");                   // being created by a live process
         File.WriteAllText(Path.Combine(MetaDir, $".tmp-{DeadPid}-x-89ab"), "kept"); // temp record of a dead writer
 
         using var reopened = VfsDriver.Open(_env.Home);
 
         Assert.False(Directory.Exists(abandoned));
         Assert.True(Directory.Exists(live), "a staging dir of a live process must be left alone");
+        Assert.True(File.Exists(Path.Combine(MetaDir, "busy")), "the record of a layer a live process is creating must stay");
         Assert.False(File.Exists(Path.Combine(MetaDir, "half")));
         Assert.False(File.Exists(Path.Combine(MetaDir, $".tmp-{DeadPid}-x-89ab")));
         Assert.False(reopened.Exists("half"));
@@ -43,6 +45,7 @@ public sealed class VfsRecoveryTests : IDisposable
         Assert.Null(reopened.ParentOf("kept"));
         Assert.Equal("1", reopened.Status().Single(kv => kv.Key == "Layers").Value);
         Directory.Delete(live);
+        File.Delete(Path.Combine(MetaDir, "busy"));
     }
 
     [Fact]

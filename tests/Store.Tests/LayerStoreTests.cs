@@ -65,6 +65,31 @@ public sealed class LayerStoreTests : IDisposable
         Assert.Equal(first.ChainId, second.ChainId);
         Assert.Equal([gzip, plain], second.Blobs);
         Assert.Equal(driverEntries, TestStore.Listing(Path.Combine(VfsHome, "dir")).Count);
+        Assert.Equal(first.ChainId, Layers.Register(gzip, null).ChainId);
+        Assert.Equal(driverEntries, TestStore.Listing(Path.Combine(VfsHome, "dir")).Count);
+    }
+
+    [Fact]
+    public void Register_ConcurrentlyFromSeveralStores_MakesOneLayerAndOneDriverCopy()
+    {
+        var gzip = _t.StoreBlob(BaseTar, LayerCompression.Gzip);
+        var zstd = _t.StoreBlob(BaseTar, LayerCompression.Zstd);
+        using var second = _t.OpenSecond();
+        var stores = new[] { _t.Store.Layers, second.Layers };
+        using var start = new Barrier(6);
+
+        var tasks = Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return stores[i % 2].Register(i % 3 == 0 ? zstd : gzip, null, i % 2 == 0 ? Digest.Compute(BaseTar) : null);
+        })).ToArray();
+        Task.WaitAll(tasks);
+
+        Assert.All(tasks, t => Assert.Equal(Digest.Compute(BaseTar), t.Result.ChainId));
+        var layer = Assert.Single(Layers.List());
+        Assert.Equal(2, layer.Blobs.Count);
+        Assert.Single(Directory.EnumerateDirectories(Path.Combine(VfsHome, "dir")));
+        Assert.Empty(_t.Store.Metadata.ListPending());
     }
 
     public static TheoryData<string> BadBlobs => new() { "truncated-gzip", "not-a-tar", "wrong-diffid" };

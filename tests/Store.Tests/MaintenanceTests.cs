@@ -114,6 +114,39 @@ public sealed class MaintenanceTests : IDisposable
     }
 
     [Fact]
+    public void Check_ReportsAnUnreferencedBlob_AndRepairDeletesIt()
+    {
+        var (image, _) = MakeImage("kept");
+        var loose = Store.Content.Write("left behind by an interrupted load"u8).Digest;
+
+        var report = Store.Check(repair: true);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Contains($"blob {loose}", problem);
+        Assert.Contains("nothing references it", problem);
+        Assert.False(Store.Content.Exists(loose));
+        Assert.NotNull(Store.Images.Get(image.Id));
+        Assert.True(Store.Check(repair: false).Consistent);
+    }
+
+    [Fact]
+    public void Open_RefusesMetadataOfANewerSchema()
+    {
+        Store.Dispose();
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_t.Root, "metadata.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 99";
+            cmd.ExecuteNonQuery();
+        }
+
+        var e = Assert.ThrowsAny<Exception>(() => _t.Reopen());
+        Assert.Contains("schema version 99", e.Message);
+        Assert.Contains("newer version", e.Message);
+    }
+
+    [Fact]
     public void Check_FindsAMissingDriverCopy_AndAfterRepairItIsRemadeOnUse()
     {
         var layer = _t.AddLayer(TestStore.Tar(("f", "content")));
@@ -167,6 +200,63 @@ public sealed class MaintenanceTests : IDisposable
         Assert.True(store.Driver.Exists(store.Metadata.DriverLayerId("vfs", kept.ChainId)!));
         store.Driver.Remove("livewriter");
         store.Metadata.RemovePending("vfs", "livewriter");
+    }
+
+    [Fact]
+    public void Open_KeepsAnIngestFileLockedByAnotherProcess_AndDeletesItOnceThatProcessIsGone()
+    {
+        string ingest = Path.Combine(Store.Paths.Ingest, "held-by-another-process");
+        File.WriteAllText(ingest, "partial");
+        using var holder = System.Diagnostics.Process.Start("flock", ["--exclusive", ingest, "sleep", "600"]);
+        try
+        {
+            // Wait until the other process holds the lock (no time limit on the assertion itself).
+            while (FileLockTaken(ingest) is { } free) free.Dispose();
+            using (var second = _t.OpenSecond()) Assert.True(File.Exists(ingest));
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true); // flock and the sleep that inherited the locked descriptor
+            holder.WaitForExit();
+        }
+        using var third = _t.OpenSecond();
+        Assert.False(File.Exists(ingest));
+    }
+
+    private static IDisposable? FileLockTaken(string path)
+    {
+        Thread.Sleep(10);
+        return Images.Platform.FileLock.TryAcquire(path, exclusive: true, wait: false);
+    }
+
+    [Fact]
+    public void Open_RemovesThePendingDriverLayerOfAKilledProcess()
+    {
+        using var victim = System.Diagnostics.Process.Start("sleep", ["600"]);
+        var identity = ProcessIdentity.Of(victim.Id)!.Value;
+        victim.Kill();
+        victim.WaitForExit();
+        Store.Driver.Create("killedwriter", null);
+        Store.Metadata.AddPending("vfs", "killedwriter", identity);
+
+        var store = _t.Reopen();
+
+        Assert.False(store.Driver.Exists("killedwriter"));
+        Assert.Empty(store.Metadata.ListPending());
+    }
+
+    [Fact]
+    public void WriteLease_KeepsPruneWaiting_AndRefusesPruneOnTheSameInstance()
+    {
+        using var other = _t.OpenSecond();
+        var lease = other.EnterWrite();
+        Assert.Throws<InvalidOperationException>(() => other.Prune());
+
+        var prune = Task.Run(() => Store.Prune());
+        Assert.False(prune.Wait(500));
+        lease.Dispose();
+        Assert.True(prune.Wait(TimeSpan.FromMinutes(2)));
+        Assert.Empty(prune.Result.ImagesRemoved);
     }
 
     private static readonly IComparer<Digest> DigestOrder = Comparer<Digest>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));

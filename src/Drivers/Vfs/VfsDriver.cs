@@ -1,4 +1,3 @@
-using System.Text;
 using Images.Drivers.Common;
 using Images.Platform;
 
@@ -8,25 +7,28 @@ namespace Images.Drivers.Vfs;
 /// The driver that works everywhere: each layer is a plain directory holding a full copy of its parent plus its own
 /// changes (file data reflinked where the filesystem can). Nothing is ever mounted; Mount hands out the directory.
 /// <para>Layout under home: <c>dir/&lt;id&gt;</c> the layer's root filesystem; <c>meta/&lt;id&gt;</c> the parent id
-/// (empty for a base layer), written before the directory appears so every visible layer has its record.</para>
+/// (empty for a base layer). The record is written once the copy is staged and before the directory is renamed into
+/// place, so every visible layer has its record, and a record without a directory is either being created (its
+/// staging directory is there and its process alive) or a crash leftover.</para>
 /// </summary>
 public sealed class VfsDriver : IGraphDriver
 {
     public const string DriverName = "vfs";
 
     private readonly string _layers;
-    private readonly string _meta;
+    private readonly ParentRecords _parents;
     private readonly MountCounter _mounts = new();
     private readonly Lazy<bool> _reflink;
     // Serialises the existence checks and renames of Create/Remove within this instance (copies run outside it).
     private readonly object _gate = new();
-    private readonly HashSet<string> _creating = new(StringComparer.Ordinal);
+    // Layers this instance is creating, with their parents: Remove must count them as children already.
+    private readonly Dictionary<string, string?> _creating = new(StringComparer.Ordinal);
 
     private VfsDriver(string home)
     {
         Home = home;
         _layers = Path.Combine(home, "dir");
-        _meta = Path.Combine(home, "meta");
+        _parents = new ParentRecords(Path.Combine(home, "meta"));
         _reflink = new(() => TreeCopy.SupportsReflink(_layers));
     }
 
@@ -41,7 +43,6 @@ public sealed class VfsDriver : IGraphDriver
         ArgumentException.ThrowIfNullOrEmpty(home);
         var driver = new VfsDriver(Path.GetFullPath(home));
         Directory.CreateDirectory(driver._layers);
-        Directory.CreateDirectory(driver._meta);
         driver.Recover();
         return driver;
     }
@@ -49,17 +50,10 @@ public sealed class VfsDriver : IGraphDriver
     private void Recover()
     {
         AtomicDirectories.Recover(_layers);
-        // A record whose directory never appeared (crash before the rename) or is gone (crash mid-remove).
-        foreach (string record in Directory.EnumerateFiles(_meta))
-        {
-            string name = Path.GetFileName(record);
-            if (AtomicDirectories.IsTransient(name) ? AtomicDirectories.IsAbandoned(name) : !Directory.Exists(LayerPath(name)))
-                File.Delete(record);
-        }
+        _parents.Recover(_layers);
     }
 
     private string LayerPath(string id) => Path.Combine(_layers, id);
-    private string RecordPath(string id) => Path.Combine(_meta, id);
 
     public ApplyTarget GetApplyTarget(string id)
     {
@@ -76,12 +70,10 @@ public sealed class VfsDriver : IGraphDriver
         string? parentPath = parent is null ? null : LayerPath(parent);
         lock (_gate)
         {
-            if (Exists(id) || _creating.Contains(id)) throw new DriverException($"cannot create layer {id}: it exists already");
+            if (Exists(id) || _creating.ContainsKey(id)) throw new DriverException($"cannot create layer {id}: it exists already");
             if (parentPath is not null && !Directory.Exists(parentPath))
                 throw new DriverException($"cannot create layer {id}: its parent layer {parent} does not exist");
-            // Written first and under the gate, so a concurrent Remove of the parent sees this child.
-            AtomicFile.Write(RecordPath(id), Encoding.UTF8.GetBytes(parent ?? ""));
-            _creating.Add(id);
+            _creating[id] = parent;
         }
         try
         {
@@ -96,11 +88,12 @@ public sealed class VfsDriver : IGraphDriver
                 {
                     TreeCopy.Copy(parentPath, staging);
                 }
+                _parents.Write(id, parent);
             });
         }
         catch
         {
-            File.Delete(RecordPath(id));
+            if (!Directory.Exists(LayerPath(id))) _parents.Delete(id);
             throw;
         }
         finally
@@ -141,48 +134,22 @@ public sealed class VfsDriver : IGraphDriver
         {
             lock (_gate)
             {
-                var children = ChildrenOf(id);
+                var children = _parents.ChildrenOf(id)
+                    .Concat(_creating.Where(c => c.Value == id).Select(c => c.Key))
+                    .Order(StringComparer.Ordinal).ToList();
                 if (children.Count > 0)
                     throw new DriverException(
                         $"cannot remove layer {id}: layer(s) {string.Join(", ", children)} were created on it; remove them first");
                 AtomicDirectories.Remove(_layers, id);
-                File.Delete(RecordPath(id));
-                Files.FsyncDirectory(_meta);
+                _parents.Delete(id);
             }
         });
-    }
-
-    private List<string> ChildrenOf(string id)
-    {
-        var children = new List<string>();
-        foreach (string record in Directory.EnumerateFiles(_meta))
-        {
-            string name = Path.GetFileName(record);
-            if (AtomicDirectories.IsTransient(name) || !LayerIds.IsValid(name)) continue;
-            if (ReadParent(name) == id) children.Add(name);
-        }
-        children.Sort(StringComparer.Ordinal);
-        return children;
     }
 
     public string? ParentOf(string id)
     {
         RequireLayer(id);
-        return ReadParent(id);
-    }
-
-    private string? ReadParent(string id)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(RecordPath(id), Encoding.UTF8).Trim();
-        }
-        catch (FileNotFoundException)
-        {
-            return null; // removed meanwhile
-        }
-        return text.Length == 0 ? null : text;
+        return _parents.ParentOf(id);
     }
 
     /// <summary>
@@ -192,7 +159,7 @@ public sealed class VfsDriver : IGraphDriver
     public long DiffSize(string id)
     {
         RequireLayer(id);
-        return TreeUsage.RegularFileBytes(LayerPath(id));
+        return SnapshotUsage.OwnBytes(LayerPath(id), parentRoot: null); // a copy inherits nothing by inode
     }
 
     public IReadOnlyList<KeyValuePair<string, string>> Status()

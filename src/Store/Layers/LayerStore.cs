@@ -19,19 +19,19 @@ public sealed class LayerStore : ILayerStore, IDisposable
     private readonly Metadata _metadata;
     private readonly ContentStore _content;
     private readonly IGraphDriver _driver;
-    private readonly string _root;
+    private readonly StorePaths _paths;
     private readonly Dictionary<string, IGraphDriver?> _otherDrivers = new(StringComparer.Ordinal);
     // Driver mounts made by this instance: chain mounts (for adopting another process's mount on the last release)
     // and rw mounts (to unmount before removal).
     private readonly HashSet<Digest> _chainMounts = [];
     private readonly Dictionary<string, int> _rwMounts = new(StringComparer.Ordinal);
 
-    internal LayerStore(Metadata metadata, ContentStore content, IGraphDriver driver, string root)
+    internal LayerStore(Metadata metadata, ContentStore content, IGraphDriver driver, StorePaths paths)
     {
         _metadata = metadata;
         _content = content;
         _driver = driver;
-        _root = root;
+        _paths = paths;
     }
 
     private string DriverName => _driver.Name;
@@ -51,6 +51,11 @@ public sealed class LayerStore : ILayerStore, IDisposable
             throw new ArgumentException(
                 $"layer blob {blob.Digest}: the descriptor says {blob.Size} bytes but the stored blob has {stored.Size}; the descriptor is wrong", nameof(blob));
         if (parent is { } p) RequireLayer(p);
+
+        // The same blob on the same parent is the same layer: nothing to apply.
+        if (_metadata.LayerFromBlob(parent, blob.Digest) is { } registered && _metadata.GetLayer(registered) is { } same &&
+            (expectedDiffId is null || expectedDiffId == same.DiffId))
+            return ToLayer(same);
 
         if (expectedDiffId is { } expected && _metadata.GetLayer(ChainId.Of(parent, expected)) is { } known)
         {
@@ -199,11 +204,17 @@ public sealed class LayerStore : ILayerStore, IDisposable
 
     public void RemoveRw(string name)
     {
-        string id = RwDriverId(name);
-        int mounts;
-        lock (_rwMounts) _rwMounts.Remove(name, out mounts);
-        for (int i = 0; i < mounts; i++) _driver.Unmount(id);
-        var row = _metadata.RemoveRw(name) ?? throw RwNotFound(name);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var row = _metadata.GetRw(name) ?? throw RwNotFound(name);
+        if (row.Driver == DriverName)
+        {
+            int mounts;
+            lock (_rwMounts) _rwMounts.Remove(name, out mounts);
+            for (int i = 0; i < mounts; i++) _driver.Unmount(row.DriverId);
+        }
+        row = _metadata.RemoveRw(name) ?? throw RwNotFound(name);
+        // A rw layer of another driver is removed through that driver when it works here, else by the next store
+        // opened with it (its pending row stays).
         RemovePendingDriverLayer(row.Driver, row.DriverId, throwOnFailure: true);
     }
 
@@ -329,7 +340,7 @@ public sealed class LayerStore : ILayerStore, IDisposable
             try
             {
                 var provider = DriverRegistry.Find(name);
-                string home = DriverRegistry.HomeOf(_root, name);
+                string home = _paths.DriverHome(name);
                 if (provider.Probe(home).Supported) driver = provider.Open(home);
             }
             catch (DriverException) { }
@@ -338,7 +349,7 @@ public sealed class LayerStore : ILayerStore, IDisposable
         }
     }
 
-    /// <summary>The driver ids of the current driver's layers, for consistency checks.</summary>
+    /// <summary>The driver this store is open with (for consistency checks).</summary>
     internal IGraphDriver Driver => _driver;
 
     private Descriptor StoredBlobOf(Digest chainId)
