@@ -10,13 +10,17 @@ namespace Images.Transfer.Tests;
 [Collection(UmociCollection.Name)]
 public sealed class CorruptArchiveTests(UmociFixture fixture)
 {
-    [Fact]
-    public void TruncatedTar()
+    [Theory]
+    [InlineData("oci")]
+    [InlineData("docker")]
+    public void TruncatedTar(string kind)
     {
         using var temp = new TempDirectory();
         using var store = new StoreHandle();
-        string archive = temp.Combine("layout.tar");
-        Tool.Run("tar", "-C", fixture.Layout, "-cf", archive, "oci-layout", "index.json", "blobs");
+        string archive = temp.Combine("archive.tar");
+        if (kind == "oci") Tool.Run("tar", "-C", fixture.Layout, "-cf", archive, "oci-layout", "index.json", "blobs");
+        else Tool.Run("skopeo", "copy", "-q", $"oci:{fixture.Layout}:{UmociFixture.Tag}", $"docker-archive:{archive}:fixture:v1");
+        // Cut inside the data of the entries: what is left is a valid beginning of a tar.
         using (var file = new FileStream(archive, FileMode.Open)) file.SetLength(file.Length / 2 + 100);
         string before = store.Listing();
 

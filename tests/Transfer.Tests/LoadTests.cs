@@ -1,5 +1,6 @@
 using Images.Core.Digests;
 using Images.Core.Oci;
+using OciPlatform = Images.Core.Oci.Platform;
 using Images.Store.Transfer;
 using Images.Transfer.Tests.Support;
 
@@ -89,15 +90,15 @@ public sealed class LoadTests(UmociFixture fixture)
         using var temp = new TempDirectory();
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
-        var here = Platform.Current;
-        var elsewhere = new Platform { Os = "linux", Architecture = here.Architecture == "s390x" ? "ppc64le" : "s390x" };
+        var here = OciPlatform.Current;
+        var elsewhere = new OciPlatform { Os = "linux", Architecture = here.Architecture == "s390x" ? "ppc64le" : "s390x" };
         // The foreign manifest is not in the layout at all: choosing it, or fetching it, fails the load.
         var foreign = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = Digest.Compute("absent"u8), Size = 123, Platform = elsewhere };
         var mine = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = fixture.ManifestDigest, Size = fixture.ManifestBytes.Length, Platform = here };
         var attestation = new Descriptor
         {
             MediaType = MediaTypes.OciManifest, Digest = Digest.Compute("attestation"u8), Size = 5,
-            Platform = new Platform { Os = "unknown", Architecture = "unknown" },
+            Platform = new OciPlatform { Os = "unknown", Architecture = "unknown" },
             Annotations = LayoutEditor.Names(("vnd.docker.reference.type", "attestation-manifest")),
         };
         var inner = LayoutEditor.AddBlob(layout,
@@ -118,8 +119,8 @@ public sealed class LoadTests(UmociFixture fixture)
         using var temp = new TempDirectory();
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
-        var a = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = fixture.ManifestDigest, Size = fixture.ManifestBytes.Length, Platform = new Platform { Os = "windows", Architecture = "amd64" } };
-        var b = a with { Platform = new Platform { Os = "linux", Architecture = "mips64le" } };
+        var a = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = fixture.ManifestDigest, Size = fixture.ManifestBytes.Length, Platform = new OciPlatform { Os = "windows", Architecture = "amd64" } };
+        var b = a with { Platform = new OciPlatform { Os = "linux", Architecture = "mips64le" } };
         var index = LayoutEditor.AddBlob(layout, OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = [a, b] }), MediaTypes.OciIndex);
         LayoutEditor.WriteIndex(layout, index);
         string before = store.Listing();

@@ -53,6 +53,21 @@ public sealed class SaveTests(UmociFixture fixture)
     }
 
     [Fact]
+    public void Tar_TheSameImagesGiveTheSameBytes()
+    {
+        using var temp = new TempDirectory();
+        using var store = LoadNamed("fixture:latest");
+
+        foreach (var format in new[] { SaveFormat.Oci, SaveFormat.Docker })
+        {
+            string first = temp.Combine($"first-{format}.tar"), second = temp.Combine($"second-{format}.tar");
+            ImageExporter.Save(store.Store, ["fixture:latest"], first, format);
+            ImageExporter.Save(store.Store, ["fixture:latest"], second, format);
+            Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        }
+    }
+
+    [Fact]
     public void DockerArchive_HoldsUncompressedDiffs_AndIsReadBySkopeo()
     {
         using var temp = new TempDirectory();
@@ -94,7 +109,7 @@ public sealed class SaveTests(UmociFixture fixture)
         Assert.Equal(["a", "b"], entries.Select(e => e!["annotations"]![Annotations.RefName]!.GetValue<string>()));
         Assert.All(entries, e => Assert.Equal(fixture.ManifestDigest.ToString(), e!["digest"]!.GetValue<string>()));
         // Every blob once, nothing else.
-        var blobs = Directory.EnumerateFiles(Path.Combine(layout, "blobs", "sha256")).Select(Path.GetFileName).Order().ToList();
+        var blobs = Directory.EnumerateFiles(Path.Combine(layout, "blobs", "sha256")).Select(p => Path.GetFileName(p)!).Order().ToList();
         var expected = new[] { fixture.ManifestDigest, fixture.ImageId }.Concat(fixture.Manifest.Layers.Select(l => l.Digest)).Select(d => d.Encoded).Order().ToList();
         Assert.Equal(expected, blobs);
     }
@@ -125,6 +140,20 @@ public sealed class SaveTests(UmociFixture fixture)
         var error = Assert.Throws<TransferException>(() => ImageExporter.Save(store.Store, ["fixture:latest", "nothing:here"], archive, SaveFormat.Oci));
 
         Assert.Contains("nothing:here", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
+    [Theory]
+    [InlineData("missing/out.tar")]
+    [InlineData("missing/layout")]
+    public void IntoAMissingDirectory_FailsAndCreatesNothing(string relative)
+    {
+        using var temp = new TempDirectory();
+        using var store = LoadNamed("fixture:latest");
+
+        var error = Assert.Throws<TransferException>(() => ImageExporter.Save(store.Store, ["fixture:latest"], temp.Combine(relative), SaveFormat.Oci));
+
+        Assert.Contains("does not exist", error.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 

@@ -21,7 +21,7 @@ internal sealed class DirectoryArchiveSink : IArchiveSink
     {
         string full = Path.GetFullPath(path);
         CheckTarget(path, full);
-        string temporary = ArchiveSinks.TemporarySibling(full);
+        string temporary = ArchiveSinks.TemporarySibling(path, full);
         Directory.CreateDirectory(temporary);
         return new DirectoryArchiveSink(full, temporary);
     }

@@ -21,6 +21,15 @@ internal static class ArchiveSinks
     public static IArchiveSink Create(string path) =>
         path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) ? TarArchiveSink.Create(path) : DirectoryArchiveSink.Create(path);
 
-    /// <summary>A fresh sibling of <paramref name="path"/> to write to before the rename: same file system, so the rename is atomic.</summary>
-    public static string TemporarySibling(string path) => $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    /// <summary>
+    /// A fresh sibling of <paramref name="fullPath"/> to write to before the rename: same file system, so the rename is
+    /// atomic. The parent directory must exist: a save creates the archive, not the directories above it.
+    /// </summary>
+    public static string TemporarySibling(string path, string fullPath)
+    {
+        string parent = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(parent))
+            throw new TransferException($"cannot save to {path}: the directory {parent} does not exist; create it first or choose another path.");
+        return $"{fullPath}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    }
 }

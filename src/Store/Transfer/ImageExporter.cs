@@ -5,6 +5,8 @@ namespace Images.Store.Transfer;
 /// <summary><c>save</c> (images to an archive another tool or store can load) and <c>export</c> (an image's flattened root filesystem).</summary>
 public static class ImageExporter
 {
+    private const int EndOfArchiveSize = 1024; // two zero blocks
+
     /// <summary>
     /// Writes the images <paramref name="references"/> name to <paramref name="path"/>: a tar when it ends in
     /// <c>.tar</c>, else a new (or empty) directory. Written under a temporary name and renamed when complete,
@@ -41,7 +43,7 @@ public static class ImageExporter
         var image = store.Images.Resolve(reference);
         if (image.TopLayer is not { } top)
         {
-            new System.Formats.Tar.TarWriter(output, leaveOpen: true).Dispose(); // an image without layers: an empty tar
+            output.Write(new byte[EndOfArchiveSize]); // an image without layers: an empty tar (TarWriter writes nothing for no entries)
             return;
         }
         string holder = $"export-{Environment.ProcessId}-{Guid.NewGuid():N}";

@@ -3,8 +3,10 @@ using System.Formats.Tar;
 namespace Images.Store.Transfer;
 
 /// <summary>
-/// An archive written as a PAX tar to a temporary sibling file, renamed over the target on commit. Entries are
-/// deterministic (owner 0:0, mode 0644/0755, mtime the epoch) so the same images give the same bytes.
+/// An archive written as a tar to a temporary sibling file, renamed over the target on commit. GNU format: it writes
+/// sizes over 8 GiB even for data of unknown length (a layer decompressed on the fly), where System.Formats.Tar's
+/// PAX writer cannot, and, unlike PAX headers named after the process id, the same images give the same bytes
+/// (owner 0:0 without names, mode 0644/0755, mtime the epoch).
 /// </summary>
 internal sealed class TarArchiveSink : IArchiveSink
 {
@@ -21,7 +23,7 @@ internal sealed class TarArchiveSink : IArchiveSink
         _temporary = temporary;
         _file = file;
         // The file is seekable, so entries whose data is a decompressing stream of unknown length can still be written.
-        _writer = new TarWriter(file, TarEntryFormat.Pax, leaveOpen: true);
+        _writer = new TarWriter(file, TarEntryFormat.Gnu, leaveOpen: true);
     }
 
     public static TarArchiveSink Create(string path)
@@ -29,7 +31,7 @@ internal sealed class TarArchiveSink : IArchiveSink
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new TransferException($"{path} is a directory; give a file name ending in .tar, or a path without .tar for an image layout directory.");
-        string temporary = ArchiveSinks.TemporarySibling(full);
+        string temporary = ArchiveSinks.TemporarySibling(path, full);
         var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         return new TarArchiveSink(full, temporary, file);
     }
@@ -55,17 +57,24 @@ internal sealed class TarArchiveSink : IArchiveSink
         }
     }
 
-    private static PaxTarEntry Entry(TarEntryType type, string name, Stream? data) => new(type, name)
+    private static GnuTarEntry Entry(TarEntryType type, string name, Stream? data)
     {
-        DataStream = data,
-        Mode = type == TarEntryType.Directory
-            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
-              UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
-            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-        ModificationTime = DateTimeOffset.UnixEpoch,
-        Uid = 0,
-        Gid = 0,
-    };
+        var entry = new GnuTarEntry(type, name)
+        {
+            Mode = type == TarEntryType.Directory ? DirectoryMode : RegularMode,
+            ModificationTime = DateTimeOffset.UnixEpoch,
+            Uid = 0,
+            Gid = 0,
+            UserName = "",
+            GroupName = "",
+        };
+        if (data is not null) entry.DataStream = data; // a directory entry refuses even a null stream
+        return entry;
+    }
+
+    private const UnixFileMode RegularMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private const UnixFileMode DirectoryMode = RegularMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     public void Commit()
     {

@@ -56,8 +56,8 @@ internal sealed class TarArchiveSource : IArchiveSource
         catch (DigestMismatchException e)
         {
             throw new TransferException(
-                $"{path}: entry \"{current}\" does not match the digest its name declares ({e.Message}); the archive is corrupt " +
-                "and nothing was loaded. Make the archive again.", e);
+                $"{path}: entry \"{current}\" does not match the digest or size it declares ({e.Message}); the archive is corrupt " +
+                "or truncated and nothing was loaded. Make the archive again.", e);
         }
         return source;
     }

@@ -1,12 +1,13 @@
 using Images.Core.Digests;
 using Images.Core.Oci;
+using OciPlatform = Images.Core.Oci.Platform;
 
 namespace Images.Transfer.Tests.Support;
 
 /// <summary>Changes a copy of an OCI layout the way a producer could have written it: new blobs, a new index.json.</summary>
 public static class LayoutEditor
 {
-    public static Descriptor AddBlob(string layout, byte[] bytes, string mediaType, Platform? platform = null)
+    public static Descriptor AddBlob(string layout, byte[] bytes, string mediaType, OciPlatform? platform = null)
     {
         var digest = Digest.Compute(bytes);
         string path = UmociFixture.BlobPath(layout, digest);
