@@ -57,7 +57,7 @@ public static class TestImages
         var config = new JsonObject
         {
             ["created"] = "2026-01-01T00:00:00Z",
-            ["architecture"] = Platform.Current.Architecture,
+            ["architecture"] = Core.Oci.Platform.Current.Architecture,
             ["os"] = "linux",
             ["config"] = new JsonObject { ["Env"] = new JsonArray("PATH=/usr/bin:/bin"), ["Cmd"] = new JsonArray("/bin/sh") },
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = diffIds },

@@ -28,10 +28,7 @@ internal static class TransferCommands
                 foreach (var loaded in ImageImporter.Load(store, path))
                 {
                     if (parse.GetValue(quiet)) continue;
-                    if (loaded.Names.Count == 0)
-                        context.Out.WriteLine($"Loaded image ID: {loaded.Image.Id}");
-                    foreach (var name in loaded.Names)
-                        context.Out.WriteLine($"Loaded image: {name.FamiliarTaggedName ?? name.ToFamiliarString()}");
+                    foreach (var message in loaded.Messages()) context.Out.WriteLine(message);
                 }
             }
             finally
