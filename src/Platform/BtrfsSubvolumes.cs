@@ -26,7 +26,10 @@ public static unsafe class BtrfsSubvolumes
     private const ulong SubvolumeRootInode = 256;
 
     /// <summary>True when <paramref name="path"/> is on btrfs (statfs magic).</summary>
-    public static bool IsBtrfs(string path) => FileSystems.Stat(path).Type == FileSystems.BtrfsMagic;
+    public static bool IsBtrfs(string path) => FileSystems.Stat(path).Magic == SuperMagic;
+
+    /// <summary>statfs f_type of btrfs (BTRFS_SUPER_MAGIC).</summary>
+    public const long SuperMagic = 0x9123683E;
 
     /// <summary>True when <paramref name="path"/> is the root of a btrfs subvolume.</summary>
     public static bool IsSubvolume(string path) =>
