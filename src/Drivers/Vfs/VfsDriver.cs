@@ -1,0 +1,221 @@
+using System.Text;
+using Images.Drivers.Common;
+using Images.Platform;
+
+namespace Images.Drivers.Vfs;
+
+/// <summary>
+/// The driver that works everywhere: each layer is a plain directory holding a full copy of its parent plus its own
+/// changes (file data reflinked where the filesystem can). Nothing is ever mounted; Mount hands out the directory.
+/// <para>Layout under home: <c>dir/&lt;id&gt;</c> the layer's root filesystem; <c>meta/&lt;id&gt;</c> the parent id
+/// (empty for a base layer), written before the directory appears so every visible layer has its record.</para>
+/// </summary>
+public sealed class VfsDriver : IGraphDriver
+{
+    public const string DriverName = "vfs";
+
+    private readonly string _layers;
+    private readonly string _meta;
+    private readonly MountCounter _mounts = new();
+    private readonly Lazy<bool> _reflink;
+    // Serialises the existence checks and renames of Create/Remove within this instance (copies run outside it).
+    private readonly object _gate = new();
+    private readonly HashSet<string> _creating = new(StringComparer.Ordinal);
+
+    private VfsDriver(string home)
+    {
+        Home = home;
+        _layers = Path.Combine(home, "dir");
+        _meta = Path.Combine(home, "meta");
+        _reflink = new(() => TreeCopy.SupportsReflink(_layers));
+    }
+
+    public string Name => DriverName;
+
+    /// <summary>The directory the driver keeps its state in.</summary>
+    public string Home { get; }
+
+    /// <summary>Opens (creating if needed) a vfs driver at <paramref name="home"/> and finishes what a crash interrupted.</summary>
+    public static VfsDriver Open(string home)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(home);
+        var driver = new VfsDriver(Path.GetFullPath(home));
+        Directory.CreateDirectory(driver._layers);
+        Directory.CreateDirectory(driver._meta);
+        driver.Recover();
+        return driver;
+    }
+
+    private void Recover()
+    {
+        AtomicDirectories.Recover(_layers);
+        // A record whose directory never appeared (crash before the rename) or is gone (crash mid-remove).
+        foreach (string record in Directory.EnumerateFiles(_meta))
+        {
+            string name = Path.GetFileName(record);
+            if (AtomicDirectories.IsTransient(name) ? AtomicDirectories.IsAbandoned(name) : !Directory.Exists(LayerPath(name)))
+                File.Delete(record);
+        }
+    }
+
+    private string LayerPath(string id) => Path.Combine(_layers, id);
+    private string RecordPath(string id) => Path.Combine(_meta, id);
+
+    public ApplyTarget GetApplyTarget(string id)
+    {
+        RequireLayer(id);
+        return ApplyTarget.OnMountedRoot;
+    }
+
+    public void Create(string id, string? parent, CreateOptions? options = null)
+    {
+        LayerIds.Validate(id);
+        if (parent is not null) LayerIds.Validate(parent, nameof(parent));
+        if (options?.SizeLimit is not null)
+            throw new DriverException($"cannot create layer {id} with a size limit: the vfs driver has no quotas; create it without one or use the btrfs driver");
+        string? parentPath = parent is null ? null : LayerPath(parent);
+        lock (_gate)
+        {
+            if (Exists(id) || _creating.Contains(id)) throw new DriverException($"cannot create layer {id}: it exists already");
+            if (parentPath is not null && !Directory.Exists(parentPath))
+                throw new DriverException($"cannot create layer {id}: its parent layer {parent} does not exist");
+            // Written first and under the gate, so a concurrent Remove of the parent sees this child.
+            AtomicFile.Write(RecordPath(id), Encoding.UTF8.GetBytes(parent ?? ""));
+            _creating.Add(id);
+        }
+        try
+        {
+            AtomicDirectories.Create(_layers, id, staging =>
+            {
+                if (parentPath is null)
+                {
+                    Directory.CreateDirectory(staging);
+                    Files.Chmod(staging, 0x1ed /* 0755 */);
+                }
+                else
+                {
+                    TreeCopy.Copy(parentPath, staging);
+                }
+            });
+        }
+        catch
+        {
+            File.Delete(RecordPath(id));
+            throw;
+        }
+        finally
+        {
+            lock (_gate) _creating.Remove(id);
+        }
+    }
+
+    /// <summary>No-op: a vfs layer is an ordinary directory and root could write into it whatever its mode.</summary>
+    public void Seal(string id) => RequireLayer(id);
+
+    public string Mount(string id)
+    {
+        LayerIds.Validate(id);
+        return _mounts.Acquire(id, () =>
+        {
+            RequireLayer(id);
+            return LayerPath(id);
+        });
+    }
+
+    public void Unmount(string id)
+    {
+        LayerIds.Validate(id);
+        _mounts.Release(id, _ => { });
+    }
+
+    public bool Exists(string id) => LayerIds.IsValid(id) && Directory.Exists(LayerPath(id));
+
+    /// <summary>
+    /// Removes the layer; a layer that does not exist is already removed (no error), so interrupted removals can be
+    /// retried.
+    /// </summary>
+    public void Remove(string id)
+    {
+        LayerIds.Validate(id);
+        _mounts.WhileUnmounted(id, () =>
+        {
+            lock (_gate)
+            {
+                var children = ChildrenOf(id);
+                if (children.Count > 0)
+                    throw new DriverException(
+                        $"cannot remove layer {id}: layer(s) {string.Join(", ", children)} were created on it; remove them first");
+                AtomicDirectories.Remove(_layers, id);
+                File.Delete(RecordPath(id));
+                Files.FsyncDirectory(_meta);
+            }
+        });
+    }
+
+    private List<string> ChildrenOf(string id)
+    {
+        var children = new List<string>();
+        foreach (string record in Directory.EnumerateFiles(_meta))
+        {
+            string name = Path.GetFileName(record);
+            if (AtomicDirectories.IsTransient(name) || !LayerIds.IsValid(name)) continue;
+            if (ReadParent(name) == id) children.Add(name);
+        }
+        children.Sort(StringComparer.Ordinal);
+        return children;
+    }
+
+    public string? ParentOf(string id)
+    {
+        RequireLayer(id);
+        return ReadParent(id);
+    }
+
+    private string? ReadParent(string id)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(RecordPath(id), Encoding.UTF8).Trim();
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // removed meanwhile
+        }
+        return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>
+    /// The bytes of all regular files in the layer's directory (hard links once). A vfs layer is a full copy, so this
+    /// includes what it copied from its ancestors: that is the space it really takes unless data was reflinked.
+    /// </summary>
+    public long DiffSize(string id)
+    {
+        RequireLayer(id);
+        return TreeUsage.RegularFileBytes(LayerPath(id));
+    }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Status()
+    {
+        int layers = Directory.EnumerateDirectories(_layers)
+            .Count(path => !AtomicDirectories.IsTransient(Path.GetFileName(path)));
+        return
+        [
+            new("Backing Filesystem", FileSystems.TypeOf(_layers)),
+            new("Layers", layers.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Reflink", _reflink.Value ? "yes" : "no"),
+        ];
+    }
+
+    /// <summary>Forgets all mounts: vfs mounts nothing, so there is nothing to undo on disk.</summary>
+    public void Cleanup() => _mounts.ReleaseAll((_, _) => { });
+
+    public void Dispose() => Cleanup();
+
+    private void RequireLayer(string id)
+    {
+        LayerIds.Validate(id);
+        if (!Directory.Exists(LayerPath(id)))
+            throw new DriverException($"layer {id} does not exist in the vfs driver at {Home}");
+    }
+}
