@@ -181,32 +181,29 @@ public sealed class DeviceMapperDriver : IGraphDriver
         if (record.Size > originSize) GrowFilesystem(id, record);
     }
 
-    /// <summary>Grows the filesystem to fill its (already grown) device: resize2fs on the mounted filesystem.</summary>
+    /// <summary>
+    /// Grows the filesystem to fill its (already grown) device, offline: e2fsck then resize2fs on the activated device
+    /// (online resizing of these filesystems is refused by the kernel). On failure the new layer is removed again.
+    /// </summary>
     private void GrowFilesystem(string id, DeviceRecord record)
     {
-        Mount(id);
         try
         {
-            string device = DeviceOfMount(MountPointOf(id));
-            ExternalCommand.Run($"grow the filesystem of layer {id} to {record.Size} bytes", "resize2fs", device);
+            using var lease = _pool.Use();
+            using (var active = _pool.Activate(record.Device))
+            {
+                var check = ExternalCommand.TryRun("e2fsck", "-f", "-p", active.Path);
+                if (check.ExitCode > 1) // 1: errors corrected
+                    throw new DriverException($"cannot grow the filesystem of layer {id}: `e2fsck -f -p {active.Path}` exited with {check.ExitCode}: {check.Error.Trim()}");
+                ExternalCommand.Run($"grow the filesystem of layer {id} to {record.Size} bytes", "resize2fs", active.Path);
+            }
+            _pool.Deactivate(record.Device);
         }
-        finally
+        catch
         {
-            Unmount(id);
+            Remove(id);
+            throw;
         }
-    }
-
-    /// <summary>The source device of the mount at <paramref name="mountPoint"/>, from /proc/self/mountinfo.</summary>
-    private static string DeviceOfMount(string mountPoint)
-    {
-        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var fields = line.Split(' ');
-            int separator = Array.IndexOf(fields, "-");
-            if (fields.Length > 4 && fields[4] == mountPoint && separator > 0 && separator + 2 < fields.Length)
-                return fields[separator + 2];
-        }
-        throw new DriverException($"{mountPoint} is not mounted");
     }
 
     /// <summary>Flushes the layer's filesystem and device; the layer stays writable (ext4 has no read-only snapshots).</summary>
