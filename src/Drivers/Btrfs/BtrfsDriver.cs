@@ -20,7 +20,8 @@ public sealed class BtrfsDriver : IGraphDriver
     private readonly MountCounter _mounts = new();
     // Serialises existence checks and renames of Create/Remove within this instance (snapshots are fast anyway).
     private readonly object _gate = new();
-    private readonly HashSet<string> _creating = new(StringComparer.Ordinal);
+    // Layers this instance is creating, with their parents: Remove must count them as children already.
+    private readonly Dictionary<string, string?> _creating = new(StringComparer.Ordinal);
     private bool _quotaEnabled;
 
     private BtrfsDriver(string home)
@@ -46,7 +47,7 @@ public sealed class BtrfsDriver : IGraphDriver
         var driver = new BtrfsDriver(Path.GetFullPath(home));
         Directory.CreateDirectory(driver._subvolumes);
         AtomicDirectories.Recover(driver._subvolumes, DeleteSubvolume);
-        driver._parents.Recover(driver.Exists);
+        driver._parents.Recover(driver._subvolumes);
         return driver;
     }
 
@@ -67,11 +68,10 @@ public sealed class BtrfsDriver : IGraphDriver
             throw new ArgumentOutOfRangeException(nameof(options), limit, $"the size limit of layer {id} must be positive");
         lock (_gate)
         {
-            if (Exists(id) || _creating.Contains(id)) throw new DriverException($"cannot create layer {id}: it exists already");
+            if (Exists(id) || _creating.ContainsKey(id)) throw new DriverException($"cannot create layer {id}: it exists already");
             if (parent is not null && !Exists(parent))
                 throw new DriverException($"cannot create layer {id}: its parent layer {parent} does not exist");
-            _parents.Write(id, parent);
-            _creating.Add(id);
+            _creating[id] = parent;
         }
         try
         {
@@ -88,16 +88,13 @@ public sealed class BtrfsDriver : IGraphDriver
                     BtrfsSubvolumes.Snapshot(SubvolumePath(parent), staging, readOnly: false);
                 }
                 if (limit is long bytes) LimitSize(staging, bytes);
+                _parents.Write(id, parent);
             }, DeleteSubvolume);
         }
-        catch (Exception e) when (e is UnixException)
+        catch (Exception e)
         {
-            _parents.Delete(id);
-            throw new DriverException($"cannot create layer {id} in {_subvolumes}: {e.Message}", e);
-        }
-        catch
-        {
-            _parents.Delete(id);
+            if (!Exists(id)) _parents.Delete(id);
+            if (e is UnixException) throw new DriverException($"cannot create layer {id} in {_subvolumes}: {e.Message}", e);
             throw;
         }
         finally
@@ -158,7 +155,8 @@ public sealed class BtrfsDriver : IGraphDriver
         {
             lock (_gate)
             {
-                var children = _parents.ChildrenOf(id).Where(child => Exists(child) || _creating.Contains(child)).ToList();
+                var children = _creating.Where(c => c.Value == id).Select(c => c.Key)
+                    .Concat(_parents.ChildrenOf(id)).Distinct().Order(StringComparer.Ordinal).ToList();
                 if (children.Count > 0)
                     throw new DriverException(
                         $"cannot remove layer {id}: layer(s) {string.Join(", ", children)} were created on it; remove them first");

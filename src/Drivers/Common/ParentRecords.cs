@@ -4,8 +4,8 @@ namespace Images.Drivers.Common;
 
 /// <summary>
 /// One small file per layer naming its parent (empty for a base layer), for drivers whose layers are directories or
-/// subvolumes that do not record their origin themselves. Written atomically before the layer appears, so every
-/// visible layer has its record and a concurrent removal of the parent sees the child.
+/// subvolumes that do not record their origin themselves. Written atomically once the layer is staged and before it
+/// is renamed into place (see <see cref="AtomicDirectories"/>), so every visible layer has its record.
 /// </summary>
 public sealed class ParentRecords
 {
@@ -58,14 +58,19 @@ public sealed class ParentRecords
         Directory.EnumerateFiles(_directory).Select(Path.GetFileName).OfType<string>()
             .Where(name => !AtomicDirectories.IsTransient(name) && LayerIds.IsValid(name));
 
-    /// <summary>Deletes abandoned temp files and records whose layer <paramref name="layerExists"/> denies (a crash before the layer appeared or mid-remove).</summary>
-    public void Recover(Func<string, bool> layerExists)
+    /// <summary>
+    /// Deletes abandoned temp files and records whose layer is not in <paramref name="layers"/> (a crash before the
+    /// layer appeared or mid-remove), unless a live process is creating that layer there right now.
+    /// </summary>
+    public void Recover(string layers)
     {
         foreach (string record in Directory.EnumerateFiles(_directory))
         {
             string name = Path.GetFileName(record);
-            if (AtomicDirectories.IsTransient(name) ? AtomicDirectories.IsAbandoned(name) : !layerExists(name))
-                File.Delete(record);
+            bool stale = AtomicDirectories.IsTransient(name)
+                ? AtomicDirectories.IsAbandoned(name)
+                : !Directory.Exists(Path.Combine(layers, name)) && !AtomicDirectories.IsBeingCreated(layers, name);
+            if (stale) File.Delete(record);
         }
     }
 }
