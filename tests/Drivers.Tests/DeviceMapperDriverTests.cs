@@ -255,12 +255,7 @@ public sealed class DeviceMapperEnvironment : IDriverEnvironment
         }
         finally
         {
-            foreach (string mount in Leaks.MountsUnder(_scratch).OrderByDescending(m => m.Length))
-                Mounts.Unmount(mount, detach: true);
-            foreach (var loop in LoopDevice.ListBackedBy(_scratch)) LoopDevice.Detach(loop.Device);
-            var deadline = System.Environment.TickCount64 + 5000;
-            while (LoopDevice.ListBackedBy(_scratch).Count > 0 && System.Environment.TickCount64 < deadline) Thread.Sleep(5);
-            Directory.Delete(_scratch, recursive: true);
+            LoopMountedImage.DeleteScratch(_scratch);
         }
     }
 }

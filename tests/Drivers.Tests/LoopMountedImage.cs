@@ -53,14 +53,20 @@ public sealed class LoopMountedImage : IDisposable
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error.Result}");
     }
 
-    /// <summary>Unmounts everything below the scratch dir (deepest first), detaches its loop devices, deletes it.</summary>
-    public void Dispose()
+    /// <summary>Unmounts, detaches and deletes everything of the scratch dir, whatever happened before.</summary>
+    public void Dispose() => DeleteScratch(Scratch);
+
+    /// <summary>
+    /// Unmounts everything at or below <paramref name="scratch"/> (deepest first), detaches loop devices backed by files
+    /// there, waits for them to go, and deletes the directory.
+    /// </summary>
+    public static void DeleteScratch(string scratch)
     {
-        foreach (string mount in Leaks.MountsUnder(Scratch).OrderByDescending(m => m.Length))
+        foreach (string mount in Leaks.MountsUnder(scratch).OrderByDescending(m => m.Length))
             Mounts.Unmount(mount, detach: true);
-        foreach (var loop in LoopDevice.ListBackedBy(Scratch)) LoopDevice.Detach(loop.Device);
+        foreach (var loop in LoopDevice.ListBackedBy(scratch)) LoopDevice.Detach(loop.Device);
         var deadline = Environment.TickCount64 + 5000;
-        while (LoopDevice.ListBackedBy(Scratch).Count > 0 && Environment.TickCount64 < deadline) Thread.Sleep(5);
-        Directory.Delete(Scratch, recursive: true);
+        while (LoopDevice.ListBackedBy(scratch).Count > 0 && Environment.TickCount64 < deadline) Thread.Sleep(5);
+        Directory.Delete(scratch, recursive: true);
     }
 }

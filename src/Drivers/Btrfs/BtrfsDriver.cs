@@ -61,11 +61,7 @@ public sealed class BtrfsDriver : IGraphDriver
 
     public void Create(string id, string? parent, CreateOptions? options = null)
     {
-        LayerIds.Validate(id);
-        if (parent is not null) LayerIds.Validate(parent, nameof(parent));
-        long? limit = options?.SizeLimit;
-        if (limit is <= 0)
-            throw new ArgumentOutOfRangeException(nameof(options), limit, $"the size limit of layer {id} must be positive");
+        long? limit = CreateArguments.Validate(id, parent, options);
         lock (_gate)
         {
             if (Exists(id) || _creating.ContainsKey(id)) throw new DriverException($"cannot create layer {id}: it exists already");
