@@ -159,7 +159,7 @@ public sealed class VfsDriver : IGraphDriver
     public long DiffSize(string id)
     {
         RequireLayer(id);
-        return SnapshotUsage.OwnBytes(LayerPath(id), parentRoot: null); // a copy inherits nothing by inode
+        return TreeUsage.RegularFileBytes(LayerPath(id));
     }
 
     public IReadOnlyList<KeyValuePair<string, string>> Status()
