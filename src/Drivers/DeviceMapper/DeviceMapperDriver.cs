@@ -85,10 +85,10 @@ public sealed class DeviceMapperDriver : IGraphDriver
 
     private void MakeBase(PoolState state, Action commit)
     {
-        var base_ = new DeviceRecord(0, null, _options.BaseSize);
-        Begin(state, commit, base_.DeviceId);
-        _pool.CreateThin(base_.Device);
-        using (var active = _pool.Activate(base_.Device))
+        var baseDevice = new DeviceRecord(0, null, _options.BaseSize);
+        Begin(state, commit, baseDevice.DeviceId);
+        _pool.CreateThin(baseDevice.Device);
+        using (var active = _pool.Activate(baseDevice.Device))
         {
             ExternalCommand.Run($"make the base device's filesystem ({active.Path})", "mkfs.ext4", "-q", "-F", "-b", "4096", "-m", "0",
                 "-E", "nodiscard,lazy_itable_init=1,lazy_journal_init=1", active.Path);
@@ -114,10 +114,10 @@ public sealed class DeviceMapperDriver : IGraphDriver
                 Directory.Delete(mountPoint);
             }
         }
-        _pool.Deactivate(base_.Device);
-        _pool.Flush(base_.Device);
-        state.Base = base_;
-        Finish(state, commit, base_.DeviceId);
+        _pool.Deactivate(baseDevice.Device);
+        _pool.Flush(baseDevice.Device);
+        state.Base = baseDevice;
+        Finish(state, commit, baseDevice.DeviceId);
     }
 
     /// <summary>Step one of a pool change: the device is listed as one that must not exist until the change is recorded.</summary>
