@@ -21,9 +21,9 @@ public static class DriverRegistry
     public static IReadOnlyList<IDriverProvider> All { get; } =
     [
         // overlay   (branch overlay: insert here)
-        // btrfs     (branch btrfs: insert here)
+        new Btrfs.BtrfsDriverProvider(),
         // aufs      (not written yet)
-        // devicemapper (not written yet)
+        new DeviceMapper.DeviceMapperDriverProvider(),
         new VfsDriverProvider(),
     ];
 
