@@ -47,11 +47,11 @@ public static class TestImages
                 }
                 diffId = hashing.GetDigest();
             }
-            var info = new FileInfo(temp);
+            long size = new FileInfo(temp).Length;
             Digest blob;
             using (var s = File.OpenRead(temp)) blob = Digest.Compute(s);
             File.Move(temp, Path.Combine(blobs, blob.Encoded), overwrite: true);
-            layerDescriptors.Add(new JsonObject { ["mediaType"] = MediaTypes.OciLayerGzip, ["digest"] = blob.ToString(), ["size"] = info.Length });
+            layerDescriptors.Add(new JsonObject { ["mediaType"] = MediaTypes.OciLayerGzip, ["digest"] = blob.ToString(), ["size"] = size });
             diffIds.Add(diffId.ToString());
         }
         var config = new JsonObject
