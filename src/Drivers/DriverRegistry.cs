@@ -20,9 +20,9 @@ public static class DriverRegistry
     /// </summary>
     public static IReadOnlyList<IDriverProvider> All { get; } =
     [
-        // overlay   (branch overlay: insert here)
+        new Overlay.OverlayDriverProvider(),
         // btrfs     (branch btrfs: insert here)
-        // aufs      (not written yet)
+        new Aufs.AufsDriverProvider(),
         // devicemapper (not written yet)
         new VfsDriverProvider(),
     ];
