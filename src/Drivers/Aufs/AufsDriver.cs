@@ -189,7 +189,7 @@ public sealed class AufsDriver : IGraphDriver, INativeDiffDriver
     /// <summary>Puts a branch written by a mount back into aufs form (the daemon has exited, nothing else writes it).</summary>
     private void ConvertBranch(string id)
     {
-        AufsBranch.Normalize(DiffPath(id));
+        AufsBranch.Normalize(DiffPath(id), [.. ReadAncestors(id).Select(DiffPath)]);
         File.Delete(MarkerPath(id));
     }
 
