@@ -87,10 +87,17 @@ public static class AufsBranch
         xattr.StartsWith("user.fuseoverlayfs.", StringComparison.Ordinal) ||
         xattr.StartsWith("user.overlay.", StringComparison.Ordinal);
 
-    /// <summary>Creates an empty whiteout or marker file, mode 0600 as the archive code writes them.</summary>
+    /// <summary>
+    /// Creates an empty whiteout or marker file, or gives an existing one (fuse-overlayfs makes its markers 0700) mode
+    /// 0600, as the archive code writes them.
+    /// </summary>
     private static void EnsureMarker(string path)
     {
-        if (Files.TryLstat(path, out _)) return;
+        if (Files.TryLstat(path, out var existing))
+        {
+            if (existing.Kind == FileKind.Regular && existing.Permissions != 0x180) Files.Chmod(path, 0x180);
+            return;
+        }
         using (new FileStream(path, FileMode.CreateNew, FileAccess.Write)) { }
         Files.Chmod(path, 0x180 /* 0600 */);
     }

@@ -19,17 +19,7 @@ public static class AufsKernelMount
 
     public static void Mount(string rw, IReadOnlyList<string> lowers, string target)
     {
-        int max = Environment.SystemPageSize - 1;
-        var data = new StringBuilder("br:").Append(rw).Append("=rw");
-        int next = 0;
-        for (; next < lowers.Count; next++)
-        {
-            string branch = $":{lowers[next]}=ro+wh";
-            if (Encoding.UTF8.GetByteCount(data.ToString()) + branch.Length + Options.Length > max) break;
-            data.Append(branch);
-        }
-        data.Append(Options);
-        Mounts.Mount("none", target, "aufs", 0, data.ToString());
+        Mounts.Mount("none", target, "aufs", 0, FirstMountData(rw, lowers, out int next));
         try
         {
             for (; next < lowers.Count; next++)
@@ -40,5 +30,25 @@ public static class AufsKernelMount
             Mounts.Unmount(target, detach: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The data of the first mount: the rw branch and as many <paramref name="lowers"/> (top first) as fit one page;
+    /// <paramref name="fitted"/> says how many, the rest are appended by remounts.
+    /// </summary>
+    public static string FirstMountData(string rw, IReadOnlyList<string> lowers, out int fitted)
+    {
+        int max = Environment.SystemPageSize - 1;
+        var data = new StringBuilder("br:").Append(rw).Append("=rw");
+        int length = Encoding.UTF8.GetByteCount(data.ToString());
+        for (fitted = 0; fitted < lowers.Count; fitted++)
+        {
+            string branch = $":{lowers[fitted]}=ro+wh";
+            int size = Encoding.UTF8.GetByteCount(branch);
+            if (length + size + Options.Length > max) break;
+            data.Append(branch);
+            length += size;
+        }
+        return data.Append(Options).ToString();
     }
 }
