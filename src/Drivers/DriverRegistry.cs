@@ -41,9 +41,9 @@ public static class DriverRegistry
 
     /// <summary>
     /// Opens the driver for store <paramref name="root"/>. With a <paramref name="name"/>, that driver, which must be
-    /// supported here. Without one: the driver that already holds layers under this root (so a store keeps its driver
-    /// when preferences or the machine change; when several do, the preferred one), else the first supported driver
-    /// in priority order.
+    /// supported here. Without one: the driver that already holds state under this root (so a store keeps its driver
+    /// when preferences change; when several do, the preferred one; when it is no longer supported, an error rather
+    /// than a silent switch), else the first supported driver in priority order.
     /// </summary>
     /// <exception cref="DriverException">the named driver is unknown or not supported here (the message says why).</exception>
     public static (IDriverProvider Provider, IGraphDriver Driver) Open(string root, string? name)
@@ -61,17 +61,25 @@ public static class DriverRegistry
             return (provider, provider.Open(home));
         }
 
-        var reasons = new List<string>();
-        foreach (var preferExisting in new[] { true, false })
+        // A driver that already holds state here keeps the store, or the store fails loudly: silently switching
+        // drivers would hide every existing layer.
+        foreach (var provider in All)
         {
-            foreach (var provider in All)
-            {
-                string home = HomeOf(root, provider.Name);
-                if (preferExisting && !HoldsState(home)) continue;
-                var support = provider.Probe(home);
-                if (support.Supported) return (provider, provider.Open(home));
-                if (!preferExisting) reasons.Add($"{provider.Name}: {support.Reason}");
-            }
+            string home = HomeOf(root, provider.Name);
+            if (!HoldsState(home)) continue;
+            var support = provider.Probe(home);
+            if (!support.Supported)
+                throw new DriverException(
+                    $"the store at {root} holds layers of storage driver '{provider.Name}', which is not supported here: {support.Reason}; " +
+                    $"fix that, or choose a driver explicitly (its layers under {home} will then be ignored)");
+            return (provider, provider.Open(home));
+        }
+        var reasons = new List<string>();
+        foreach (var provider in All)
+        {
+            var support = provider.Probe(HomeOf(root, provider.Name));
+            if (support.Supported) return (provider, provider.Open(HomeOf(root, provider.Name)));
+            reasons.Add($"{provider.Name}: {support.Reason}");
         }
         throw new DriverException($"no storage driver is supported under {root}: {string.Join("; ", reasons)}");
     }

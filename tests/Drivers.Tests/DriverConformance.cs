@@ -1,5 +1,6 @@
 using System.Text;
 using Images.Platform;
+using Images.Store.Layers;
 
 namespace Images.Drivers.Tests;
 
@@ -191,7 +192,7 @@ public abstract partial class DriverConformance : IDisposable
     {
         Build("base", null, root =>
         {
-            WriteFile(root, "bin/tool", "#!/bin/sh\n", 0xded /* 4755 setuid */);
+            WriteFile(root, "bin/tool", "#!/bin/sh\n", 0x9ed /* 4755 setuid */);
             WriteFile(root, "shared", "group", 0x5fd /* 2775 setgid */);
             Directory.CreateDirectory(Path.Combine(root, "tmp"));
             Files.Chmod(Path.Combine(root, "tmp"), 0x3ff /* 1777 sticky */);
@@ -346,6 +347,183 @@ public abstract partial class DriverConformance : IDisposable
         Assert.NotNull(target);
         if (target.Directory is not null) Assert.True(Directory.Exists(target.Directory), target.Directory);
         Assert.ThrowsAny<Exception>(() => Driver.GetApplyTarget("nosuchlayer"));
+        Driver.Remove("child");
+        Driver.Remove("base");
+    }
+
+    // ---- layer tars through DriverDiffs (the layer store's path) ----------------------------------------------
+
+    /// <summary>Creates <paramref name="id"/> on <paramref name="parent"/>, applies <paramref name="tar"/> through DriverDiffs, seals it.</summary>
+    protected void ApplyLayer(string id, string? parent, LayerTar tar)
+    {
+        Driver.Create(id, parent);
+        using var stream = tar.ToStream();
+        DriverDiffs.Apply(Driver, id, stream);
+        Driver.Seal(id);
+    }
+
+    /// <summary>The layer tar of <paramref name="id"/> against its parent, as the layer store would export it.</summary>
+    protected byte[] DiffOf(string id)
+    {
+        using var output = new MemoryStream();
+        DriverDiffs.WriteDiff(Driver, id, output);
+        return output.ToArray();
+    }
+
+    /// <summary>Applies the exported diff of <paramref name="id"/> as a new layer on <paramref name="parent"/>.</summary>
+    protected void ApplyDiff(string newId, string? parent, byte[] diff)
+    {
+        Driver.Create(newId, parent);
+        using var stream = new MemoryStream(diff, writable: false);
+        DriverDiffs.Apply(Driver, newId, stream);
+        Driver.Seal(newId);
+    }
+
+    private static LayerTar BaseTar() => new LayerTar()
+        .Dir("etc")
+        .File("etc/os-release", "ID=test\n")
+        .File("etc/hostname", "box\n", 0x180)
+        .Dir("usr", xattrs: ("user.dir", "on a dir"u8.ToArray()))
+        .Dir("usr/bin")
+        .File("usr/bin/tool", "#!/bin/sh\necho tool\n", 0x9ed, 0, 0,
+            ("user.comment", "hello"u8.ToArray()), ("security.capability", FileCapabilities.NetBindService))
+        .Symlink("usr/bin/sym", "tool")
+        .HardLink("usr/bin/tool2", "usr/bin/tool")
+        .Dir("srv/data", 0x1c0, 1000, 1000)
+        .File("srv/data/one", "1", 0x1a4, 1000, 1000)
+        .Dir("srv/data/sub")
+        .File("srv/data/sub/two", "2");
+
+    [Fact]
+    public void AppliedLayersDiffBackToTheSameTrees()
+    {
+        ApplyLayer("base", null, BaseTar());
+        ApplyLayer("top", "base", new LayerTar()
+            .File("etc/hostname", "changed\n")
+            .Whiteout("etc/os-release")
+            .File("srv/data/three", "3")
+            .Dir("opt/new"));
+        var baseTree = Snapshot("base");
+        var topTree = Snapshot("top");
+
+        // Export both layers and rebuild the chain from the exports alone.
+        byte[] baseDiff = DiffOf("base"), topDiff = DiffOf("top");
+        ApplyDiff("base2", null, baseDiff);
+        ApplyDiff("top2", "base2", topDiff);
+
+        TreeSnapshot.AssertEqual(baseTree, Snapshot("base2"));
+        TreeSnapshot.AssertEqual(topTree, Snapshot("top2"));
+        Assert.Null(topTree.LineOf("/etc/os-release"));
+        Assert.Contains("/etc/os-release", baseTree.Paths);
+        foreach (string id in new[] { "top2", "base2", "top", "base" }) Driver.Remove(id);
+    }
+
+    [Fact]
+    public void AnUntouchedChildHasNoChanges()
+    {
+        ApplyLayer("base", null, BaseTar());
+        Driver.Create("child", "base");
+        Assert.Empty(DriverDiffs.Changes(Driver, "child"));
+        Driver.Remove("child");
+        Driver.Remove("base");
+    }
+
+    [Fact]
+    public void ChangesOfAWritableLayerAreAddedModifiedAndDeleted()
+    {
+        ApplyLayer("base", null, new LayerTar()
+            .Dir("etc").File("etc/a", "a").File("etc/b", "b").File("etc/c", "c")
+            .Dir("dir").File("dir/inside", "x"));
+        Driver.Create("rw", "base");
+        WithMount("rw", root =>
+        {
+            File.WriteAllText(Path.Combine(root, "etc/new"), "new");
+            File.WriteAllText(Path.Combine(root, "etc/a"), "modified");
+            File.Delete(Path.Combine(root, "etc/b"));
+            Files.Chmod(Path.Combine(root, "dir"), 0x1c0);
+        });
+
+        var changes = DriverDiffs.Changes(Driver, "rw").Select(c => c.ToString()).ToList();
+
+        Assert.Equal(["A /etc/new", "C /dir", "C /etc", "C /etc/a", "D /etc/b"], changes.Order(StringComparer.Ordinal));
+        Driver.Remove("rw");
+        Driver.Remove("base");
+    }
+
+    [Fact]
+    public void WhiteoutsOfFilesDirectoriesAndOpaqueDirectoriesHideLowerEntries()
+    {
+        ApplyLayer("base", null, new LayerTar()
+            .Dir("a").File("a/file1", "1").File("a/file2", "2")
+            .Dir("b").Dir("b/sub").File("b/sub/x", "x")
+            .Dir("opq").File("opq/old", "old").Dir("opq/olddir").File("opq/olddir/y", "y")
+            .File("keep", "keep"));
+        var baseTree = Snapshot("base");
+        ApplyLayer("top", "base", new LayerTar()
+            .Whiteout("a/file1")
+            .Whiteout("b")
+            .Dir("opq").Opaque("opq").File("opq/new", "new"));
+
+        var top = Snapshot("top");
+        Assert.Equal(
+            ["/", "/a", "/a/file2", "/keep", "/opq", "/opq/new"],
+            top.Paths);
+        Assert.DoesNotContain(top.Paths, p => p.Contains(".wh.", StringComparison.Ordinal));
+        TreeSnapshot.AssertEqual(baseTree, Snapshot("base"));
+
+        // The same through one more layer: whiteouts stay in effect above.
+        ApplyLayer("above", "top", new LayerTar().File("opq/another", "a"));
+        Assert.Equal(["/", "/a", "/a/file2", "/keep", "/opq", "/opq/another", "/opq/new"], Snapshot("above").Paths);
+        foreach (string id in new[] { "above", "top", "base" }) Driver.Remove(id);
+    }
+
+    [Fact]
+    public void ARenamedDirectoryDiffsAndAppliesAsTheRenamedTree()
+    {
+        ApplyLayer("base", null, new LayerTar()
+            .Dir("srv").Dir("srv/old").File("srv/old/f1", "1").Dir("srv/old/sub").File("srv/old/sub/f2", "2"));
+        Driver.Create("rw", "base");
+        WithMount("rw", root => Directory.Move(Path.Combine(root, "srv/old"), Path.Combine(root, "srv/new")));
+        var renamed = Snapshot("rw");
+        Assert.Contains("/srv/new/sub/f2", renamed.Paths);
+        Assert.DoesNotContain("/srv/old", renamed.Paths);
+
+        byte[] diff = DiffOf("rw");
+        ApplyDiff("replayed", "base", diff);
+
+        TreeSnapshot.AssertEqual(renamed, Snapshot("replayed"));
+        foreach (string id in new[] { "replayed", "rw", "base" }) Driver.Remove(id);
+    }
+
+    [Fact]
+    public void AHardLinkToALowerLayersFileJoinsItsGroup()
+    {
+        ApplyLayer("base", null, new LayerTar().Dir("usr").Dir("usr/bin").File("usr/bin/tool", "tool data", 0x1ed));
+        var baseTree = Snapshot("base");
+        ApplyLayer("top", "base", new LayerTar().HardLink("usr/bin/alias", "usr/bin/tool"));
+
+        var top = Snapshot("top");
+        Assert.Contains("linkgroup=/usr/bin/alias", top.LineOf("/usr/bin/tool"));
+        Assert.Contains("linkgroup=/usr/bin/alias", top.LineOf("/usr/bin/alias"));
+        Assert.Equal("tool data", WithMount("top", root => File.ReadAllText(Path.Combine(root, "usr/bin/alias"))));
+        TreeSnapshot.AssertEqual(baseTree, Snapshot("base"));
+        Driver.Remove("top");
+        Driver.Remove("base");
+    }
+
+    [Fact]
+    public void XattrsAndFileCapabilitiesSurviveApplyMountAndChildren()
+    {
+        ApplyLayer("base", null, BaseTar());
+        var tree = Snapshot("base");
+        string tool = tree.LineOf("/usr/bin/tool")!;
+        Assert.Contains("xattr:user.comment=\"hello\"", tool);
+        Assert.Contains("xattr:security.capability=0x" + Convert.ToHexStringLower(FileCapabilities.NetBindService), tool);
+        Assert.Contains("mode=4755", tool);
+        Assert.Contains("xattr:user.dir=\"on a dir\"", tree.LineOf("/usr"));
+
+        Driver.Create("child", "base");
+        TreeSnapshot.AssertEqual(tree, Snapshot("child"));
         Driver.Remove("child");
         Driver.Remove("base");
     }

@@ -91,10 +91,31 @@ public static class AtomicDirectories
         }
     }
 
-    private static bool IsOwnerAlive(string stagingName)
+    /// <summary>True when a live process is filling a staging directory for <c>parent/name</c> right now.</summary>
+    public static bool IsBeingCreated(string parent, string name)
     {
-        string rest = stagingName[StagingPrefix.Length..];
-        int dash = rest.IndexOf('-');
-        return dash > 0 && int.TryParse(rest[..dash], out int pid) && Directory.Exists($"/proc/{pid}");
+        if (!Directory.Exists(parent)) return false;
+        foreach (string path in Directory.EnumerateFileSystemEntries(parent, StagingPrefix + "*"))
+        {
+            string staging = Path.GetFileName(path);
+            if (TryParseStaging(staging, out _, out string? target) && target == name && IsOwnerAlive(staging)) return true;
+        }
+        return false;
     }
+
+    // ".tmp-<pid>-<name>-<32 hex>" -> pid, name.
+    private static bool TryParseStaging(string stagingName, out int pid, out string? name)
+    {
+        pid = 0;
+        name = null;
+        if (!stagingName.StartsWith(StagingPrefix, StringComparison.Ordinal)) return false;
+        string rest = stagingName[StagingPrefix.Length..];
+        int first = rest.IndexOf('-'), last = rest.LastIndexOf('-');
+        if (first <= 0 || last <= first || !int.TryParse(rest[..first], out pid)) return false;
+        name = rest[(first + 1)..last];
+        return true;
+    }
+
+    private static bool IsOwnerAlive(string stagingName) =>
+        TryParseStaging(stagingName, out int pid, out _) && Directory.Exists($"/proc/{pid}");
 }

@@ -10,7 +10,7 @@ namespace Images.Drivers.Common;
 /// </summary>
 public static class TreeCopy
 {
-    private const int CopyBufferSize = 1 << 20;
+    private const int CopyBufferSize = 128 << 10;
 
     /// <summary>Copies <paramref name="source"/> (a directory) to <paramref name="destination"/>, which must not exist.</summary>
     /// <exception cref="DriverException">the source is not a directory or the destination exists.</exception>
@@ -114,7 +114,7 @@ public static class TreeCopy
                 byte[]? value = Files.GetXattr(source, name);
                 if (value is not null) Files.SetXattr(destination, name, value);
             }
-            Files.SetTimesNoFollow(destination, status.ModifiedTime);
+            FileTimes.SetNoFollow(destination, status.MtimeSeconds, status.MtimeNanoseconds);
         }
     }
 }

@@ -8,7 +8,9 @@ namespace Images.Drivers.Vfs;
 /// The driver that works everywhere: each layer is a plain directory holding a full copy of its parent plus its own
 /// changes (file data reflinked where the filesystem can). Nothing is ever mounted; Mount hands out the directory.
 /// <para>Layout under home: <c>dir/&lt;id&gt;</c> the layer's root filesystem; <c>meta/&lt;id&gt;</c> the parent id
-/// (empty for a base layer), written before the directory appears so every visible layer has its record.</para>
+/// (empty for a base layer). The record is written once the copy is staged and before the directory is renamed into
+/// place, so every visible layer has its record, and a record without a directory is either being created (its
+/// staging directory is there and its process alive) or a crash leftover.</para>
 /// </summary>
 public sealed class VfsDriver : IGraphDriver
 {
@@ -20,7 +22,8 @@ public sealed class VfsDriver : IGraphDriver
     private readonly Lazy<bool> _reflink;
     // Serialises the existence checks and renames of Create/Remove within this instance (copies run outside it).
     private readonly object _gate = new();
-    private readonly HashSet<string> _creating = new(StringComparer.Ordinal);
+    // Layers this instance is creating, with their parents: Remove must count them as children already.
+    private readonly Dictionary<string, string?> _creating = new(StringComparer.Ordinal);
 
     private VfsDriver(string home)
     {
@@ -49,12 +52,15 @@ public sealed class VfsDriver : IGraphDriver
     private void Recover()
     {
         AtomicDirectories.Recover(_layers);
-        // A record whose directory never appeared (crash before the rename) or is gone (crash mid-remove).
+        // A record whose directory never appeared (crash before the rename) or is gone (crash mid-remove), unless a
+        // live process is creating that layer right now.
         foreach (string record in Directory.EnumerateFiles(_meta))
         {
             string name = Path.GetFileName(record);
-            if (AtomicDirectories.IsTransient(name) ? AtomicDirectories.IsAbandoned(name) : !Directory.Exists(LayerPath(name)))
-                File.Delete(record);
+            bool stale = AtomicDirectories.IsTransient(name)
+                ? AtomicDirectories.IsAbandoned(name)
+                : !Directory.Exists(LayerPath(name)) && !AtomicDirectories.IsBeingCreated(_layers, name);
+            if (stale) File.Delete(record);
         }
     }
 
@@ -76,12 +82,10 @@ public sealed class VfsDriver : IGraphDriver
         string? parentPath = parent is null ? null : LayerPath(parent);
         lock (_gate)
         {
-            if (Exists(id) || _creating.Contains(id)) throw new DriverException($"cannot create layer {id}: it exists already");
+            if (Exists(id) || _creating.ContainsKey(id)) throw new DriverException($"cannot create layer {id}: it exists already");
             if (parentPath is not null && !Directory.Exists(parentPath))
                 throw new DriverException($"cannot create layer {id}: its parent layer {parent} does not exist");
-            // Written first and under the gate, so a concurrent Remove of the parent sees this child.
-            AtomicFile.Write(RecordPath(id), Encoding.UTF8.GetBytes(parent ?? ""));
-            _creating.Add(id);
+            _creating[id] = parent;
         }
         try
         {
@@ -96,11 +100,12 @@ public sealed class VfsDriver : IGraphDriver
                 {
                     TreeCopy.Copy(parentPath, staging);
                 }
+                AtomicFile.Write(RecordPath(id), Encoding.UTF8.GetBytes(parent ?? ""));
             });
         }
         catch
         {
-            File.Delete(RecordPath(id));
+            if (!Directory.Exists(LayerPath(id))) File.Delete(RecordPath(id));
             throw;
         }
         finally
@@ -154,7 +159,7 @@ public sealed class VfsDriver : IGraphDriver
 
     private List<string> ChildrenOf(string id)
     {
-        var children = new List<string>();
+        var children = _creating.Where(c => c.Value == id).Select(c => c.Key).ToList();
         foreach (string record in Directory.EnumerateFiles(_meta))
         {
             string name = Path.GetFileName(record);
