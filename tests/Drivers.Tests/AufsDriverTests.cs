@@ -14,7 +14,8 @@ namespace Images.Drivers.Tests;
 /// </summary>
 public sealed class AufsDriverTests : DriverConformance
 {
-    protected override IDriverEnvironment CreateEnvironment() => new AufsEnvironment();
+    protected override IDriverEnvironment CreateEnvironment() =>
+        new TempHomeEnvironment("aufs-test-", home => AufsDriver.Open(home, AufsProbe.Run(home)));
 
     private AufsDriver Aufs => (AufsDriver)Driver;
 
@@ -127,22 +128,8 @@ public sealed class AufsDriverTests : DriverConformance
     [Fact]
     public void NativeDiffGivesTheSameLayerAsComparingTrees()
     {
-        Build("base", null, root =>
-        {
-            WriteFile(root, "etc/config", "original");
-            WriteFile(root, "etc/removed", "removed");
-            WriteFile(root, "bin/tool", "tool", 0x1ed);
-            WriteFile(root, "var/data/keep", "keep");
-        });
-        Build("child", "base", root =>
-        {
-            File.WriteAllText(Path.Combine(root, "etc/config"), "changed");
-            File.Delete(Path.Combine(root, "etc/removed"));
-            Files.Chmod(Path.Combine(root, "bin/tool"), 0x1c0);
-            WriteFile(root, "var/data/added", "added");
-            WriteFile(root, "opt/app/new", "new");
-            File.CreateSymbolicLink(Path.Combine(root, "opt/link"), "app/new");
-        });
+        Build("base", null, DiffTars.WriteBase);
+        Build("child", "base", DiffTars.ChangeChild);
         var native = Aufs.GetNativeDiff("child");
         Assert.NotNull(native);
         Assert.Equal(new NativeDiff(Branch("child"), WhiteoutFormat.Aufs), native);
@@ -231,43 +218,5 @@ public sealed class AufsDriverTests : DriverConformance
             }
         output.Position = 0;
         return output;
-    }
-}
-
-/// <summary>An aufs driver whose home is a fresh temp dir on the root filesystem (ext4 here).</summary>
-public sealed class AufsEnvironment : IDriverEnvironment
-{
-    private readonly string _scratch;
-    private readonly AufsDriver? _driver;
-
-    public AufsEnvironment()
-    {
-        _scratch = Directory.CreateTempSubdirectory("aufs-test-").FullName;
-        try
-        {
-            Home = Path.Combine(_scratch, "home");
-            _driver = AufsDriver.Open(Home, AufsProbe.Run(Home)); // throws, failing the test, where it cannot work
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
-
-    public IGraphDriver Driver => _driver!;
-
-    public string Home { get; } = "";
-
-    public void Dispose()
-    {
-        try
-        {
-            _driver?.Dispose();
-        }
-        finally
-        {
-            TreeDelete.Delete(_scratch);
-        }
     }
 }

@@ -1,7 +1,4 @@
-using System.Formats.Tar;
-using Images.Archive;
 using Images.Core.Layers;
-using Images.Drivers.Common;
 using Images.Drivers.Overlay;
 using Images.Platform;
 
@@ -11,7 +8,8 @@ namespace Images.Drivers.Tests;
 /// one-page mount options for deep images, native diffs, and the probe's reasons.</summary>
 public sealed class OverlayDriverTests : DriverConformance
 {
-    protected override IDriverEnvironment CreateEnvironment() => new OverlayEnvironment();
+    protected override IDriverEnvironment CreateEnvironment() =>
+        new TempHomeEnvironment("overlay-test-", home => OverlayDriver.Open(home, OverlayProbe.For(home)));
 
     private OverlayDriver Overlay => (OverlayDriver)Driver;
 
@@ -125,22 +123,8 @@ public sealed class OverlayDriverTests : DriverConformance
     [Fact]
     public void NativeDiffGivesTheSameLayerAsComparingTrees()
     {
-        Build("base", null, root =>
-        {
-            WriteFile(root, "etc/config", "original");
-            WriteFile(root, "etc/removed", "removed");
-            WriteFile(root, "bin/tool", "tool", 0x1ed);
-            WriteFile(root, "var/data/keep", "keep");
-        });
-        Build("child", "base", root =>
-        {
-            File.WriteAllText(Path.Combine(root, "etc/config"), "changed");
-            File.Delete(Path.Combine(root, "etc/removed"));
-            Files.Chmod(Path.Combine(root, "bin/tool"), 0x1c0);
-            WriteFile(root, "var/data/added", "added");
-            WriteFile(root, "opt/app/new", "new");
-            File.CreateSymbolicLink(Path.Combine(root, "opt/link"), "app/new");
-        });
+        Build("base", null, DiffTars.WriteBase);
+        Build("child", "base", DiffTars.ChangeChild);
         var native = Overlay.GetNativeDiff("child");
         Assert.NotNull(native);
         Assert.Equal(WhiteoutFormat.Overlay, native.Format);
@@ -225,126 +209,5 @@ public sealed class OverlayDriverTests : DriverConformance
         Assert.False(Files.TryLstat(dangling, out _));
         Assert.True(Files.TryLstat(Path.Combine(Overlay.Home, "l", link), out _));
         Driver.Remove("base");
-    }
-}
-
-/// <summary>An overlay driver whose home is a fresh temp dir on the root filesystem (ext4 here).</summary>
-public sealed class OverlayEnvironment : IDriverEnvironment
-{
-    private readonly string _scratch;
-    private readonly OverlayDriver? _driver;
-
-    public OverlayEnvironment()
-    {
-        _scratch = Directory.CreateTempSubdirectory("overlay-test-").FullName;
-        try
-        {
-            Home = Path.Combine(_scratch, "home");
-            _driver = OverlayDriver.Open(Home, OverlayProbe.For(Home)); // throws, failing the test, where overlay does not work
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
-
-    public IGraphDriver Driver => _driver!;
-
-    public string Home { get; } = "";
-
-    public void Dispose()
-    {
-        try
-        {
-            _driver?.Dispose();
-        }
-        finally
-        {
-            TreeDelete.Delete(_scratch);
-        }
-    }
-}
-
-/// <summary>A filesystem mounted on a fresh temp dir for one test, unmounted and deleted on dispose.</summary>
-public sealed class ScratchMount : IDisposable
-{
-    public ScratchMount(string type, string options)
-    {
-        Path = Directory.CreateTempSubdirectory($"{type}-test-").FullName;
-        Mounts.Mount(type, Path, type, Mounts.MS_NODEV, options);
-    }
-
-    public string Path { get; }
-
-    public void Dispose()
-    {
-        if (Mounts.IsMountPoint(Path)) Mounts.Unmount(Path, detach: true);
-        Directory.Delete(Path, recursive: true);
-    }
-}
-
-/// <summary>
-/// A layer's tar both ways: from its native diff dir, and by comparing its mounted tree with its parent's. The two
-/// tars are not byte-identical today (LayerWriter orders a directory's whiteouts differently in the two modes, stamps
-/// generic whiteouts with mtime 0 and native ones with the device's mtime, and a native diff keeps the unchanged
-/// directories a copy-up made); what must hold is that they have the same files and whiteouts and turn the parent into
-/// the same tree.
-/// </summary>
-public static class DiffTars
-{
-    public static byte[] Native(NativeDiff diff)
-    {
-        using var output = new MemoryStream();
-        LayerWriter.WriteDiffDirectory(output, diff.Directory, diff.Format);
-        return output.ToArray();
-    }
-
-    public static void AssertEquivalent(IGraphDriver driver, string parent, string id, NativeDiff native)
-    {
-        byte[] nativeTar = Native(native);
-        string parentRoot = driver.Mount(parent);
-        string scratch = Directory.CreateTempSubdirectory("difftars-").FullName;
-        try
-        {
-            string root = driver.Mount(id);
-            try
-            {
-                using var output = new MemoryStream();
-                LayerWriter.WriteChanges(output, root, Changes.Compute(parentRoot, root));
-                byte[] genericTar = output.ToArray();
-                Assert.Equal(NonDirectories(genericTar), NonDirectories(nativeTar));
-
-                var expected = TreeSnapshot.Of(root);
-                foreach (var (name, tar) in new[] { ("generic", genericTar), ("native", nativeTar) })
-                {
-                    string target = Path.Combine(scratch, name);
-                    TreeCopy.Copy(parentRoot, target);
-                    LayerApplier.Apply(new MemoryStream(tar), target);
-                    TreeSnapshot.AssertEqual(expected, TreeSnapshot.Of(target));
-                }
-            }
-            finally
-            {
-                driver.Unmount(id);
-            }
-        }
-        finally
-        {
-            driver.Unmount(parent);
-            TreeDelete.Delete(scratch);
-        }
-    }
-
-    /// <summary>The tar's entries other than directories, as "name type mode size", sorted.</summary>
-    public static IReadOnlyList<string> NonDirectories(byte[] tar)
-    {
-        var lines = new List<string>();
-        using var reader = new TarReader(new MemoryStream(tar));
-        while (reader.GetNextEntry() is { } entry)
-            if (entry.EntryType != TarEntryType.Directory)
-                lines.Add($"{entry.Name} {entry.EntryType} {Convert.ToString((int)entry.Mode, 8)} {entry.Length}");
-        lines.Sort(StringComparer.Ordinal);
-        return lines;
     }
 }
