@@ -10,6 +10,9 @@ namespace Images.Drivers.Tests;
 /// driver's home, no loop device may be backed by a file there and no fuse-overlayfs process may name it.
 /// <para>Layers are written while mounted and before children are created on them, then sealed, as the layer store
 /// does. Trees are compared with <see cref="TreeSnapshot"/>.</para>
+/// <para>What the suite expects beyond the interface's comments: invalid ids (<c>Common.LayerIds</c>) throw an
+/// <see cref="ArgumentException"/> before anything is touched; <see cref="IGraphDriver.Status"/> has a
+/// "Backing Filesystem" entry; refusals name the layer and the reason (mounted, or the children).</para>
 /// TODO(integrator): add "the umoci fixture mounts to exactly umoci's unpack" once the transfer helper's fixture lands.
 /// </summary>
 public abstract partial class DriverConformance : IDisposable
@@ -212,6 +215,40 @@ public abstract partial class DriverConformance : IDisposable
         Driver.Create("child", "base");
         TreeSnapshot.AssertEqual(parent, Snapshot("child"));
         Driver.Remove("child");
+        Driver.Remove("base");
+    }
+
+    [Fact]
+    public void SiblingsCreatedInParallelEachGetTheirParent()
+    {
+        Build("base", null, root => WriteFile(root, "shared", "base"));
+        var ids = Enumerable.Range(0, 6).Select(i => $"sibling{i}").ToList();
+        var failures = new List<Exception>();
+        var threads = ids.Select(id => new Thread(() =>
+        {
+            try
+            {
+                Driver.Create(id, "base");
+                WithMount(id, root => WriteFile(root, "own", id));
+            }
+            catch (Exception e)
+            {
+                lock (failures) failures.Add(e);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(failures);
+        foreach (string id in ids)
+        {
+            Assert.Equal("base", Driver.ParentOf(id));
+            WithMount(id, root =>
+            {
+                Assert.Equal("base", File.ReadAllText(Path.Combine(root, "shared")));
+                Assert.Equal(id, File.ReadAllText(Path.Combine(root, "own")));
+            });
+            Driver.Remove(id);
+        }
         Driver.Remove("base");
     }
 

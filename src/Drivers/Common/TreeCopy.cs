@@ -28,7 +28,8 @@ public static class TreeCopy
     /// <summary>Whether files in <paramref name="directory"/> can be reflinked (probes with two scratch files).</summary>
     public static bool SupportsReflink(string directory)
     {
-        string a = Path.Combine(directory, $".reflink-probe-{Guid.NewGuid():N}");
+        // Staging names, so AtomicDirectories.Recover deletes them if the process dies mid-probe.
+        string a = Path.Combine(directory, AtomicDirectories.StagingName("reflink-probe"));
         string b = a + "-clone";
         try
         {
