@@ -75,19 +75,27 @@ public static class LayerWriter
 
     private static void WriteChildren(EntryWriter writer, string directory, string rel, WhiteoutFormat format)
     {
+        // Sorted by the names they get in the tar, so an overlay whiteout sits where its .wh. name belongs.
+        var children = new List<(string TarName, string Name, FileStatus Status)>();
         foreach (var name in TreeEntries.SortedNames(directory))
         {
-            string childRel = TreeEntries.Join(rel, name);
-            string full = directory + "/" + name;
-            var status = Files.Lstat(full);
             if (format == WhiteoutFormat.Aufs && Whiteouts.IsMeta(name)) continue;
-            if (format == WhiteoutFormat.Overlay && Whiteouts.IsOverlayWhiteout(status))
+            var status = Files.Lstat(directory + "/" + name);
+            if (status.Kind == FileKind.Socket) continue; // sockets are not content (as in Docker)
+            bool whiteout = format == WhiteoutFormat.Overlay && Whiteouts.IsOverlayWhiteout(status);
+            children.Add((whiteout ? Whiteouts.NameFor(name) : name, name, status));
+        }
+        children.Sort((a, b) => PathOrder.CompareNames(a.TarName, b.TarName));
+
+        foreach (var (tarName, name, status) in children)
+        {
+            string childRel = TreeEntries.Join(rel, tarName);
+            string full = directory + "/" + name;
+            if (tarName != name)
             {
-                string whiteout = TreeEntries.Join(rel, Whiteouts.NameFor(name));
-                writer.WriteWhiteout(whiteout, writer.HeaderFor(whiteout, status) with { TypeFlag = TarHeader.Regular, Mode = Whiteouts.EntryMode, Size = 0, DevMajor = 0, DevMinor = 0 });
+                writer.WriteWhiteout(childRel, writer.HeaderFor(childRel, status) with { TypeFlag = TarHeader.Regular, Mode = Whiteouts.EntryMode, DevMajor = 0, DevMinor = 0 });
                 continue;
             }
-            if (status.Kind == FileKind.Socket) continue; // sockets are not content (as in Docker)
             writer.WriteEntry(childRel, full, status);
             if (status.Kind != FileKind.Directory) continue;
             if (format == WhiteoutFormat.Overlay && Whiteouts.IsOverlayOpaque(full))
@@ -95,7 +103,7 @@ public static class LayerWriter
                 string marker = TreeEntries.Join(childRel, Whiteouts.OpaqueMarker);
                 writer.WriteWhiteout(marker, new TarHeader(marker, TarHeader.Regular)
                 {
-                    Mode = status.Permissions & 0x1ff, Uid = status.Uid, Gid = status.Gid, MtimeSeconds = writer.Clamp(status.MtimeSeconds),
+                    Mode = status.Permissions & 0x1ff, Uid = status.Uid, Gid = status.Gid, MtimeSeconds = status.MtimeSeconds,
                 });
             }
             WriteChildren(writer, full, childRel, format);
@@ -154,7 +162,7 @@ public static class LayerWriter
             }
         }
 
-        public void WriteWhiteout(string rel, TarHeader header) => _tar.Write(header with { Name = rel, MtimeSeconds = Clamp(header.MtimeSeconds) }, null);
+        public void WriteWhiteout(string rel, TarHeader header) => _tar.Write(header with { Name = rel, Size = 0, MtimeSeconds = Clamp(header.MtimeSeconds) }, null);
 
         public void Finish() => _tar.Finish();
     }
