@@ -158,6 +158,30 @@ public sealed class AufsDriverTests : DriverConformance
     }
 
     [Fact]
+    public void ReopeningFinishesInterruptedRemovesAndCreatesReplaceLeftovers()
+    {
+        Build("base", null, root => WriteFile(root, "f", "f"));
+        Driver.Create("half-removed", "base");
+        Driver.Create("half-created", "base");
+        // A crash mid-remove: the branch is gone, the record is not. A crash mid-create: a branch, no record.
+        Directory.Delete(Branch("half-removed"));
+        File.Delete(Path.Combine(Aufs.Home, "layers", "half-created"));
+        using (var reopened = AufsDriver.Open(Aufs.Home, AufsProbe.Run(Aufs.Home)))
+        {
+            Assert.False(reopened.Exists("half-removed"));
+            Assert.False(Directory.Exists(Path.Combine(Aufs.Home, "mnt", "half-removed")));
+            Assert.False(reopened.Exists("half-created"));
+            Assert.Equal(["base"], Directory.GetFiles(Path.Combine(Aufs.Home, "layers")).Select(Path.GetFileName));
+        }
+        Driver.Create("half-created", "base");
+        Assert.Equal("f", WithMount("half-created", root => File.ReadAllText(Path.Combine(root, "f"))));
+        Driver.Remove("half-created");
+        Driver.Remove("base");
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(Aufs.Home, "diff")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(Aufs.Home, "layers")));
+    }
+
+    [Fact]
     public void CleanupUnmountsEverythingAndLeavesNoFuseProcess()
     {
         Build("base", null, root => WriteFile(root, "f", "f"));

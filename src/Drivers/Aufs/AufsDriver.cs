@@ -56,18 +56,23 @@ public sealed class AufsDriver : IGraphDriver, INativeDiffDriver
         return driver;
     }
 
-    /// <summary>Deletes leftovers of interrupted creates and removes: directories of layers without a <c>layers/</c> record.</summary>
+    /// <summary>
+    /// Finishes what a crash interrupted. Create makes the branch first and writes the record last; Remove deletes the
+    /// branch first and the record after: so a record without its branch is a half-removed layer (deleted here), and a
+    /// branch without a record is a create in progress or an empty leftover that a new Create of that id replaces.
+    /// </summary>
     private void Recover()
     {
         foreach (string dir in new[] { _diff, _layers, _mnt, _work }) AtomicDirectories.Recover(dir);
-        if (Directory.EnumerateFileSystemEntries(_diff).Any(p => AtomicDirectories.IsTransient(Path.GetFileName(p))))
-            return; // a live process is mid-create
-        foreach (string dir in new[] { _diff, _mnt, _work })
-            foreach (string path in Directory.EnumerateDirectories(dir))
+        foreach (string record in Directory.EnumerateFiles(_layers))
+        {
+            string id = Path.GetFileName(record);
+            if (LayerIds.IsValid(id) && !Directory.Exists(DiffPath(id)) && !Mounts.IsMountPoint(MountPath(id)))
             {
-                string id = Path.GetFileName(path);
-                if (LayerIds.IsValid(id) && !Exists(id) && !Mounts.IsMountPoint(Path.Combine(_mnt, id))) TreeDelete.Delete(path);
+                File.Delete(record);
+                DeleteLayerFiles(id);
             }
+        }
     }
 
     private string DiffPath(string id) => Path.Combine(_diff, id);
@@ -211,7 +216,8 @@ public sealed class AufsDriver : IGraphDriver, INativeDiffDriver
                 if (children.Count > 0)
                     throw new DriverException(
                         $"cannot remove layer {id}: layer(s) {string.Join(", ", children)} were created on it; remove them first");
-                File.Delete(RecordPath(id)); // from here on the layer does not exist; a crash leaves directories for Recover
+                AtomicDirectories.Remove(_diff, id); // first: a crash after it leaves a record without a branch for Recover
+                File.Delete(RecordPath(id));
                 Files.FsyncDirectory(_layers);
                 DeleteLayerFiles(id);
             }
