@@ -169,6 +169,35 @@ public sealed class OverlayDriverTests : DriverConformance
     }
 
     [Fact]
+    public void AHomeWhosePathHoldsOptionSeparatorsWorks()
+    {
+        string scratch = Directory.CreateTempSubdirectory("overlay-test-").FullName;
+        string home = Path.Combine(scratch, "odd,name:with=separators");
+        try
+        {
+            var support = OverlayProbe.Run(home);
+            Assert.True(support.Supported, support.Reason);
+            using var driver = OverlayDriver.Open(home, support);
+            driver.Create("base", null);
+            driver.Create("child", "base");
+            string root = driver.Mount("child");
+            try
+            {
+                File.WriteAllText(Path.Combine(root, "f"), "x");
+            }
+            finally
+            {
+                driver.Unmount("child");
+            }
+            Assert.Equal("x", File.ReadAllText(Path.Combine(home, "child", "diff", "f")));
+        }
+        finally
+        {
+            Common.TreeDelete.Delete(scratch);
+        }
+    }
+
+    [Fact]
     public void ProbeRefusesAFilesystemWithoutTrustedXattrs()
     {
         using var ramfs = new ScratchMount("ramfs", "mode=0755");

@@ -56,7 +56,8 @@ public static class OverlayProbe
         try
         {
             string lower1 = Dir(scratch, "lower1"), lower2 = Dir(scratch, "lower2");
-            string upper = Dir(scratch, "upper"), work = Dir(scratch, "work");
+            string upper = Dir(scratch, "upper");
+            Dir(scratch, "work");
             Dir(scratch, "merged");
             File.WriteAllText(Path.Combine(lower1, "removed"), "lower1");
             File.WriteAllText(Path.Combine(lower1, "kept"), "lower1");
@@ -79,17 +80,18 @@ public static class OverlayProbe
             }
             File.WriteAllText(Path.Combine(opaque, "shown"), "lower2");
 
-            string lowers = $"{lower2}:{lower1}";
+            // Relative paths from inside the scratch dir, as the driver mounts layers: the home path may hold ',' or ':'.
             string features = FeaturesOff;
-            string Data(string extra) => $"lowerdir={lowers},upperdir={upper},workdir={work}" + (extra.Length > 0 ? "," + extra : "");
+            void MountWith(string extra) => DirectoryScope.Run(scratch, () => Mounts.Mount("overlay", "merged", "overlay", 0,
+                "lowerdir=lower2:lower1,upperdir=upper,workdir=work" + (extra.Length > 0 ? "," + extra : "")));
             try
             {
-                Mounts.Mount("overlay", merged, "overlay", 0, Data(features));
+                MountWith(features);
             }
             catch (UnixException e) when (e.Errno == 22 /* EINVAL: an option this kernel does not know */)
             {
                 features = "";
-                Mounts.Mount("overlay", merged, "overlay", 0, Data(features));
+                MountWith(features);
             }
             mounted = true;
 
