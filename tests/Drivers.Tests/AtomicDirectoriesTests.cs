@@ -5,52 +5,50 @@ namespace Images.Drivers.Tests;
 
 public sealed class AtomicDirectoriesTests : IDisposable
 {
-    private readonly string _parent = Directory.CreateTempSubdirectory("atomicdirs-test-").FullName;
+    private readonly ScratchDirectory _scratch = new("atomicdirs-test-");
 
-    public void Dispose()
-    {
-        foreach (string mount in Leaks.MountsUnder(_parent).Reverse()) Mounts.Unmount(mount, detach: true);
-        Directory.Delete(_parent, recursive: true);
-    }
+    private string Parent => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public void CreateNeverReplacesAnExistingDirectoryEvenAnEmptyOne()
     {
-        Directory.CreateDirectory(Path.Combine(_parent, "taken"));
-        var e = Assert.Throws<DriverException>(() => AtomicDirectories.Create(_parent, "taken", staging =>
+        Directory.CreateDirectory(Path.Combine(Parent, "taken"));
+        var e = Assert.Throws<DriverException>(() => AtomicDirectories.Create(Parent, "taken", staging =>
         {
             Directory.CreateDirectory(staging);
             File.WriteAllText(Path.Combine(staging, "new"), "new");
         }));
         Assert.Contains("exists already", e.Message);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_parent, "taken")));
-        Assert.Equal(["taken"], Directory.GetFileSystemEntries(_parent).Select(Path.GetFileName));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Parent, "taken")));
+        Assert.Equal(["taken"], Directory.GetFileSystemEntries(Parent).Select(Path.GetFileName));
     }
 
     [Fact]
     public void AFailingFillLeavesNoStagingBehind()
     {
-        Assert.Throws<InvalidDataException>(() => AtomicDirectories.Create(_parent, "x", staging =>
+        Assert.Throws<InvalidDataException>(() => AtomicDirectories.Create(Parent, "x", staging =>
         {
             Directory.CreateDirectory(Path.Combine(staging, "deep"));
             throw new InvalidDataException("fill failed");
         }));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_parent));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Parent));
     }
 
     [Fact]
     public void RemoveRenamesAwayThenDeletes()
     {
-        AtomicDirectories.Create(_parent, "layer", staging => Directory.CreateDirectory(Path.Combine(staging, "a/b")));
-        Assert.True(AtomicDirectories.Remove(_parent, "layer"));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_parent));
-        Assert.False(AtomicDirectories.Remove(_parent, "layer"));
+        AtomicDirectories.Create(Parent, "layer", staging => Directory.CreateDirectory(Path.Combine(staging, "a/b")));
+        Assert.True(AtomicDirectories.Remove(Parent, "layer"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Parent));
+        Assert.False(AtomicDirectories.Remove(Parent, "layer"));
     }
 
     [Fact]
     public void DeletingRefusesToReachIntoAMountInside()
     {
-        string tree = Path.Combine(_parent, "tree"), inner = Path.Combine(tree, "sub", "mnt");
+        string tree = Path.Combine(Parent, "tree"), inner = Path.Combine(tree, "sub", "mnt");
         Directory.CreateDirectory(inner);
         Mounts.Mount("tmpfs", inner, "tmpfs", 0, null);
         File.WriteAllText(Path.Combine(inner, "precious"), "keep");

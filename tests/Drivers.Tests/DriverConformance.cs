@@ -71,6 +71,28 @@ public abstract partial class DriverConformance : IDisposable
         Driver.Seal(id);
     }
 
+    /// <summary>Runs <paramref name="body"/> on <paramref name="threads"/> threads released together; fails with every exception they threw.</summary>
+    protected static void RunConcurrently(int threads, Action<int> body)
+    {
+        var start = new Barrier(threads);
+        var failures = new List<Exception>();
+        var workers = Enumerable.Range(0, threads).Select(n => new Thread(() =>
+        {
+            try
+            {
+                start.SignalAndWait();
+                body(n);
+            }
+            catch (Exception e)
+            {
+                lock (failures) failures.Add(e);
+            }
+        })).ToList();
+        workers.ForEach(t => t.Start());
+        workers.ForEach(t => t.Join());
+        if (failures.Count > 0) throw new AggregateException(failures);
+    }
+
     protected TreeSnapshot Snapshot(string id) => WithMount(id, TreeSnapshot.Of);
 
     protected static void WriteFile(string root, string relative, string content, uint mode = 0x1a4 /* 0644 */)
@@ -223,22 +245,11 @@ public abstract partial class DriverConformance : IDisposable
     {
         Build("base", null, root => WriteFile(root, "shared", "base"));
         var ids = Enumerable.Range(0, 6).Select(i => $"sibling{i}").ToList();
-        var failures = new List<Exception>();
-        var threads = ids.Select(id => new Thread(() =>
+        RunConcurrently(ids.Count, i =>
         {
-            try
-            {
-                Driver.Create(id, "base");
-                WithMount(id, root => WriteFile(root, "own", id));
-            }
-            catch (Exception e)
-            {
-                lock (failures) failures.Add(e);
-            }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
-        Assert.Empty(failures);
+            Driver.Create(ids[i], "base");
+            WithMount(ids[i], root => WriteFile(root, "own", ids[i]));
+        });
         foreach (string id in ids)
         {
             Assert.Equal("base", Driver.ParentOf(id));
@@ -259,35 +270,22 @@ public abstract partial class DriverConformance : IDisposable
     {
         Build("base", null, root => WriteFile(root, "data", "shared"));
         string held = Driver.Mount("base");
-        const int threads = 6, rounds = 25;
-        var start = new Barrier(threads);
-        var failures = new List<Exception>();
-        var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        const int rounds = 25;
+        RunConcurrently(6, _ =>
         {
-            try
+            for (int i = 0; i < rounds; i++)
             {
-                start.SignalAndWait();
-                for (int i = 0; i < rounds; i++)
+                string root = Driver.Mount("base");
+                try
                 {
-                    string root = Driver.Mount("base");
-                    try
-                    {
-                        Assert.Equal("shared", File.ReadAllText(Path.Combine(root, "data")));
-                    }
-                    finally
-                    {
-                        Driver.Unmount("base");
-                    }
+                    Assert.Equal("shared", File.ReadAllText(Path.Combine(root, "data")));
+                }
+                finally
+                {
+                    Driver.Unmount("base");
                 }
             }
-            catch (Exception e)
-            {
-                lock (failures) failures.Add(e);
-            }
-        })).ToList();
-        workers.ForEach(t => t.Start());
-        workers.ForEach(t => t.Join());
-        Assert.Empty(failures);
+        });
 
         // The first Mount is still held: the layer stays mounted and cannot be removed.
         Assert.Equal("shared", File.ReadAllText(Path.Combine(held, "data")));

@@ -6,13 +6,11 @@ namespace Images.Drivers.Tests;
 
 public sealed class TreeCopyTests : IDisposable
 {
-    private readonly string _scratch = Directory.CreateTempSubdirectory("treecopy-test-").FullName;
+    private readonly ScratchDirectory _directory = new("treecopy-test-");
 
-    public void Dispose()
-    {
-        foreach (string mount in Leaks.MountsUnder(_scratch).Reverse()) Mounts.Unmount(mount, detach: true);
-        Directory.Delete(_scratch, recursive: true);
-    }
+    private string Scratch => _directory.Path;
+
+    public void Dispose() => _directory.Dispose();
 
     private static void Populate(string root)
     {
@@ -39,7 +37,7 @@ public sealed class TreeCopyTests : IDisposable
     [Fact]
     public void CopiesEveryKindOfEntryWithItsMetadata()
     {
-        string source = Path.Combine(_scratch, "source"), copy = Path.Combine(_scratch, "copy");
+        string source = Path.Combine(Scratch, "source"), copy = Path.Combine(Scratch, "copy");
         Directory.CreateDirectory(source);
         Populate(source);
 
@@ -60,21 +58,21 @@ public sealed class TreeCopyTests : IDisposable
     [Fact]
     public void RefusesAnExistingDestinationAndAMissingSource()
     {
-        string source = Path.Combine(_scratch, "source"), existing = Path.Combine(_scratch, "existing");
+        string source = Path.Combine(Scratch, "source"), existing = Path.Combine(Scratch, "existing");
         Directory.CreateDirectory(source);
         Directory.CreateDirectory(existing);
         File.WriteAllText(Path.Combine(existing, "precious"), "keep");
         Assert.Throws<DriverException>(() => TreeCopy.Copy(source, existing));
         Assert.Equal("keep", File.ReadAllText(Path.Combine(existing, "precious")));
-        Assert.Throws<DriverException>(() => TreeCopy.Copy(Path.Combine(_scratch, "missing"), Path.Combine(_scratch, "x")));
-        Assert.Throws<DriverException>(() => TreeCopy.Copy(Path.Combine(existing, "precious"), Path.Combine(_scratch, "y")));
+        Assert.Throws<DriverException>(() => TreeCopy.Copy(Path.Combine(Scratch, "missing"), Path.Combine(Scratch, "x")));
+        Assert.Throws<DriverException>(() => TreeCopy.Copy(Path.Combine(existing, "precious"), Path.Combine(Scratch, "y")));
     }
 
     [Fact]
     public void ReflinksFileDataOnXfs()
     {
         // A loop-mounted xfs (reflink is on by default in current xfsprogs).
-        string image = Path.Combine(_scratch, "xfs.img"), mount = Path.Combine(_scratch, "xfs");
+        string image = Path.Combine(Scratch, "xfs.img"), mount = Path.Combine(Scratch, "xfs");
         using (var file = File.Create(image)) file.SetLength(320L << 20);
         Run("mkfs.xfs", "-q", "-m", "reflink=1", image);
         Directory.CreateDirectory(mount);
@@ -96,7 +94,7 @@ public sealed class TreeCopyTests : IDisposable
         {
             Run("umount", mount); // the loop device was set up with autoclear by mount(8)
         }
-        Assert.Empty(Leaks.LoopDevicesUnder(_scratch));
+        Assert.Empty(Leaks.LoopDevicesUnder(Scratch));
     }
 
     private static string Run(string program, params string[] args)

@@ -1,4 +1,3 @@
-using System.Text;
 using Images.Drivers.Common;
 using Images.Platform;
 
@@ -17,7 +16,7 @@ public sealed class VfsDriver : IGraphDriver
     public const string DriverName = "vfs";
 
     private readonly string _layers;
-    private readonly string _meta;
+    private readonly ParentRecords _parents;
     private readonly MountCounter _mounts = new();
     private readonly Lazy<bool> _reflink;
     // Serialises the existence checks and renames of Create/Remove within this instance (copies run outside it).
@@ -29,7 +28,7 @@ public sealed class VfsDriver : IGraphDriver
     {
         Home = home;
         _layers = Path.Combine(home, "dir");
-        _meta = Path.Combine(home, "meta");
+        _parents = new ParentRecords(Path.Combine(home, "meta"));
         _reflink = new(() => TreeCopy.SupportsReflink(_layers));
     }
 
@@ -44,7 +43,6 @@ public sealed class VfsDriver : IGraphDriver
         ArgumentException.ThrowIfNullOrEmpty(home);
         var driver = new VfsDriver(Path.GetFullPath(home));
         Directory.CreateDirectory(driver._layers);
-        Directory.CreateDirectory(driver._meta);
         driver.Recover();
         return driver;
     }
@@ -52,20 +50,10 @@ public sealed class VfsDriver : IGraphDriver
     private void Recover()
     {
         AtomicDirectories.Recover(_layers);
-        // A record whose directory never appeared (crash before the rename) or is gone (crash mid-remove), unless a
-        // live process is creating that layer right now.
-        foreach (string record in Directory.EnumerateFiles(_meta))
-        {
-            string name = Path.GetFileName(record);
-            bool stale = AtomicDirectories.IsTransient(name)
-                ? AtomicDirectories.IsAbandoned(name)
-                : !Directory.Exists(LayerPath(name)) && !AtomicDirectories.IsBeingCreated(_layers, name);
-            if (stale) File.Delete(record);
-        }
+        _parents.Recover(_layers);
     }
 
     private string LayerPath(string id) => Path.Combine(_layers, id);
-    private string RecordPath(string id) => Path.Combine(_meta, id);
 
     public ApplyTarget GetApplyTarget(string id)
     {
@@ -100,12 +88,12 @@ public sealed class VfsDriver : IGraphDriver
                 {
                     TreeCopy.Copy(parentPath, staging);
                 }
-                AtomicFile.Write(RecordPath(id), Encoding.UTF8.GetBytes(parent ?? ""));
+                _parents.Write(id, parent);
             });
         }
         catch
         {
-            if (!Directory.Exists(LayerPath(id))) File.Delete(RecordPath(id));
+            if (!Directory.Exists(LayerPath(id))) _parents.Delete(id);
             throw;
         }
         finally
@@ -146,48 +134,22 @@ public sealed class VfsDriver : IGraphDriver
         {
             lock (_gate)
             {
-                var children = ChildrenOf(id);
+                var children = _parents.ChildrenOf(id)
+                    .Concat(_creating.Where(c => c.Value == id).Select(c => c.Key))
+                    .Order(StringComparer.Ordinal).ToList();
                 if (children.Count > 0)
                     throw new DriverException(
                         $"cannot remove layer {id}: layer(s) {string.Join(", ", children)} were created on it; remove them first");
                 AtomicDirectories.Remove(_layers, id);
-                File.Delete(RecordPath(id));
-                Files.FsyncDirectory(_meta);
+                _parents.Delete(id);
             }
         });
-    }
-
-    private List<string> ChildrenOf(string id)
-    {
-        var children = _creating.Where(c => c.Value == id).Select(c => c.Key).ToList();
-        foreach (string record in Directory.EnumerateFiles(_meta))
-        {
-            string name = Path.GetFileName(record);
-            if (AtomicDirectories.IsTransient(name) || !LayerIds.IsValid(name)) continue;
-            if (ReadParent(name) == id) children.Add(name);
-        }
-        children.Sort(StringComparer.Ordinal);
-        return children;
     }
 
     public string? ParentOf(string id)
     {
         RequireLayer(id);
-        return ReadParent(id);
-    }
-
-    private string? ReadParent(string id)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(RecordPath(id), Encoding.UTF8).Trim();
-        }
-        catch (FileNotFoundException)
-        {
-            return null; // removed meanwhile
-        }
-        return text.Length == 0 ? null : text;
+        return _parents.ParentOf(id);
     }
 
     /// <summary>
