@@ -11,7 +11,7 @@ internal sealed class LayerApplication
 {
     private const int CopyBufferSize = 256 * 1024;
 
-    private readonly Stream _tar;
+    private readonly RawPaxCapture _tar;
     private readonly ApplyOptions _options;
     private readonly RootedResolver _target;
     private readonly RootedResolver[] _lowers;
@@ -31,7 +31,7 @@ internal sealed class LayerApplication
 
     public LayerApplication(Stream tar, string root, ApplyOptions options)
     {
-        _tar = tar;
+        _tar = new RawPaxCapture(tar);
         _options = options;
         _lowers = [.. options.LowerDirectories.Select(d => new RootedResolver(TreeEntries.NormalizeRoot(d, nameof(options.LowerDirectories))))];
         _target = new RootedResolver(root) { DirectoryCreated = _lowers.Length > 0 ? TakeLowerDirectoryMetadata : null };
@@ -224,7 +224,7 @@ internal sealed class LayerApplication
         if (!isSymlink) Files.Chmod(full, (uint)entry.Mode); // after chown, which clears setuid/setgid
         if (entry is PaxTarEntry pax && pax.ExtendedAttributes.Count > 0)
         {
-            foreach (var (xattr, value) in PaxXattrs.Read(pax.ExtendedAttributes, entry.Name))
+            foreach (var (xattr, value) in _tar.TakeXattrs(entry.Name) ?? PaxXattrs.Read(pax.ExtendedAttributes, entry.Name))
             {
                 if (xattr.StartsWith(Whiteouts.OverlayXattrPrefix, StringComparison.Ordinal)) continue; // the driver's, never content
                 try
