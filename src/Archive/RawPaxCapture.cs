@@ -9,7 +9,7 @@ namespace Images.Archive;
 /// real entry header queues its name and raw xattrs, and the applier takes them when the names agree. On
 /// anything it does not understand (a bad checksum) it stops capturing and the decoded strings are used.
 /// </summary>
-internal sealed class RawPaxCapture(Stream inner) : Stream
+internal sealed class RawPaxCapture(Stream inner) : ReadOnlyStream
 {
     private const int Block = 512;
     private readonly byte[] _header = new byte[Block];
@@ -28,8 +28,6 @@ internal sealed class RawPaxCapture(Stream inner) : Stream
             if (e.Name == name) return e.Xattrs;
         return null;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -160,13 +158,4 @@ internal sealed class RawPaxCapture(Stream inner) : Stream
         return records;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
