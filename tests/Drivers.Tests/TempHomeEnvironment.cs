@@ -1,5 +1,3 @@
-using Images.Drivers.Common;
-
 namespace Images.Drivers.Tests;
 
 /// <summary>
@@ -8,15 +6,15 @@ namespace Images.Drivers.Tests;
 /// </summary>
 public sealed class TempHomeEnvironment : IDriverEnvironment
 {
-    private readonly string _scratch;
+    private readonly ScratchDirectory _scratch;
     private readonly IGraphDriver? _driver;
 
     public TempHomeEnvironment(string prefix, Func<string, IGraphDriver> open)
     {
-        _scratch = Directory.CreateTempSubdirectory(prefix).FullName;
+        _scratch = new ScratchDirectory(prefix);
         try
         {
-            Home = Path.Combine(_scratch, "home");
+            Home = Path.Combine(_scratch.Path, "home");
             _driver = open(Home);
         }
         catch
@@ -38,7 +36,7 @@ public sealed class TempHomeEnvironment : IDriverEnvironment
         }
         finally
         {
-            TreeDelete.Delete(_scratch);
+            _scratch.Dispose();
         }
     }
 }
