@@ -11,7 +11,7 @@ internal sealed class LayerApplication
 {
     private const int CopyBufferSize = 256 * 1024;
 
-    private readonly Stream _tar;
+    private readonly RawPaxCapture _tar;
     private readonly ApplyOptions _options;
     private readonly RootedResolver _target;
     private readonly RootedResolver[] _lowers;
@@ -31,7 +31,7 @@ internal sealed class LayerApplication
 
     public LayerApplication(Stream tar, string root, ApplyOptions options)
     {
-        _tar = tar;
+        _tar = new RawPaxCapture(tar);
         _options = options;
         _lowers = [.. options.LowerDirectories.Select(d => new RootedResolver(TreeEntries.NormalizeRoot(d, nameof(options.LowerDirectories))))];
         _target = new RootedResolver(root) { DirectoryCreated = _lowers.Length > 0 ? TakeLowerDirectoryMetadata : null };
@@ -124,7 +124,8 @@ internal sealed class LayerApplication
                     throw ArchiveException.ForEntry(name, $"the layer holds more than {_options.MaxBytes} bytes (ApplyOptions.MaxBytes); refusing it as a likely decompression bomb");
                 RemoveExisting(full, keepDirectory: false);
                 WriteFile(entry, full, buffer);
-                break;
+                _written.Add(target);
+                return;
             case TarEntryType.Directory:
                 bool merged = RemoveExisting(full, keepDirectory: true);
                 if (!merged) Directory.CreateDirectory(full);
@@ -197,9 +198,10 @@ internal sealed class LayerApplication
         return false;
     }
 
+    /// <summary>Writes a regular file and sets its metadata through the one descriptor.</summary>
     private void WriteFile(TarEntry entry, string full, byte[] buffer)
     {
-        using var handle = File.OpenHandle(full, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
+        using var handle = FileHandles.CreateNew(full, 0x180);
         long expected = entry.Length;
         long written = 0;
         if (expected > 0)
@@ -209,36 +211,43 @@ internal sealed class LayerApplication
             {
                 int read = data.Read(buffer, 0, (int)Math.Min(buffer.Length, expected - written));
                 if (read == 0) break;
-                RandomAccess.Write(handle, buffer.AsSpan(0, read), written);
+                FileHandles.WriteAll(handle, buffer.AsSpan(0, read), full);
                 written += read;
             }
         }
         if (written != expected)
             throw ArchiveException.ForEntry(entry.Name, $"the tar ends inside this file ({written} of {expected} bytes): the layer is truncated");
         _contentBytes += written;
+        if (_options.RestoreOwners) FileHandles.Chown(handle, (uint)entry.Uid, (uint)entry.Gid, full);
+        FileHandles.Chmod(handle, (uint)entry.Mode, full); // after chown, which clears setuid/setgid
+        SetXattrs(entry, full, isSymlink: false);
+        FileHandles.SetTimes(handle, entry.ModificationTime, full);
     }
 
     private void SetMetadata(TarEntry entry, string full, bool isDirectory, bool isSymlink)
     {
         if (_options.RestoreOwners) Files.Lchown(full, (uint)entry.Uid, (uint)entry.Gid);
         if (!isSymlink) Files.Chmod(full, (uint)entry.Mode); // after chown, which clears setuid/setgid
-        if (entry is PaxTarEntry pax && pax.ExtendedAttributes.Count > 0)
-        {
-            foreach (var (xattr, value) in PaxXattrs.Read(pax.ExtendedAttributes, entry.Name))
-            {
-                if (xattr.StartsWith(Whiteouts.OverlayXattrPrefix, StringComparison.Ordinal)) continue; // the driver's, never content
-                try
-                {
-                    Files.SetXattr(full, xattr, value);
-                }
-                catch (UnixException e) when (e.Errno == 95 /* EOPNOTSUPP */ || (isSymlink && e.Errno == 1 /* EPERM: user.* on a symlink */))
-                {
-                    // The filesystem cannot hold it: the same as Docker, which applies layers on such filesystems too.
-                }
-            }
-        }
+        SetXattrs(entry, full, isSymlink);
         if (isDirectory) _directoryTimes.Add((full, entry.ModificationTime));
         else Files.SetTimesNoFollow(full, entry.ModificationTime);
+    }
+
+    private void SetXattrs(TarEntry entry, string full, bool isSymlink)
+    {
+        if (entry is not PaxTarEntry pax || pax.ExtendedAttributes.Count == 0) return;
+        foreach (var (xattr, value) in _tar.TakeXattrs(entry.Name) ?? PaxXattrs.Read(pax.ExtendedAttributes, entry.Name))
+        {
+            if (xattr.StartsWith(Whiteouts.OverlayXattrPrefix, StringComparison.Ordinal)) continue; // the driver's, never content
+            try
+            {
+                Files.SetXattr(full, xattr, value);
+            }
+            catch (UnixException e) when (e.Errno == 95 /* EOPNOTSUPP */ || (isSymlink && e.Errno == 1 /* EPERM: user.* on a symlink */))
+            {
+                // The filesystem cannot hold it: the same as Docker, which applies layers on such filesystems too.
+            }
+        }
     }
 
     /// <summary>The real path of a hard link's source, copied up from a lower layer when this layer lacks it.</summary>

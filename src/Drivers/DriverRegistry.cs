@@ -9,20 +9,14 @@ namespace Images.Drivers;
 public static class DriverRegistry
 {
     /// <summary>
-    /// Providers in priority order: overlay, btrfs, aufs, devicemapper, vfs. Only drivers merged into this build are
-    /// listed; the integrator inserts each one at its place when its branch lands:
-    /// <code>
-    ///     new Overlay.OverlayDriverProvider(),
-    ///     new Btrfs.BtrfsDriverProvider(),
-    ///     new Aufs.AufsDriverProvider(),
-    ///     new DeviceMapper.DeviceMapperDriverProvider(),
-    /// </code>
+    /// Providers in priority order: overlay, btrfs, aufs, devicemapper, vfs. Each probes its own conditions
+    /// (btrfs needs the root on btrfs, devicemapper loop devices and mkfs tools), so the first supported one wins.
     /// </summary>
     public static IReadOnlyList<IDriverProvider> All { get; } =
     [
-        // overlay   (branch overlay: insert here)
+        new Overlay.OverlayDriverProvider(),
         new Btrfs.BtrfsDriverProvider(),
-        // aufs      (not written yet)
+        new Aufs.AufsDriverProvider(),
         new DeviceMapper.DeviceMapperDriverProvider(),
         new VfsDriverProvider(),
     ];

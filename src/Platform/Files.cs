@@ -87,7 +87,7 @@ public static unsafe class Files
             LibC.utimensat(LibC.AT_FDCWD, path, times, LibC.AT_SYMLINK_NOFOLLOW), "utimensat", path);
     }
 
-    private static LibC.Timespec ToTimespec(DateTimeOffset t)
+    internal static LibC.Timespec ToTimespec(DateTimeOffset t)
     {
         long ticks = t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         long seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out long rem);
