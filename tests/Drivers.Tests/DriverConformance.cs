@@ -518,7 +518,7 @@ public abstract partial class DriverConformance : IDisposable
         ApplyLayer("base", null, new LayerTar()
             .Dir("srv").Dir("srv/old").File("srv/old/f1", "1").Dir("srv/old/sub").File("srv/old/sub/f2", "2"));
         Driver.Create("rw", "base");
-        WithMount("rw", root => Directory.Move(Path.Combine(root, "srv/old"), Path.Combine(root, "srv/new")));
+        WithMount("rw", root => RenameLikeMv(Path.Combine(root, "srv/old"), Path.Combine(root, "srv/new")));
         var renamed = Snapshot("rw");
         Assert.Contains("/srv/new/sub/f2", renamed.Paths);
         Assert.DoesNotContain("/srv/old", renamed.Paths);
@@ -528,6 +528,23 @@ public abstract partial class DriverConformance : IDisposable
 
         TreeSnapshot.AssertEqual(renamed, Snapshot("replayed"));
         foreach (string id in new[] { "replayed", "rw", "base" }) Driver.Remove(id);
+    }
+
+    /// <summary>
+    /// Renames a directory as `mv` does: overlayfs without redirect_dir (and fuse-overlayfs) refuse to rename a
+    /// directory from a lower layer with EXDEV, and `mv` then copies and deletes.
+    /// </summary>
+    private static void RenameLikeMv(string from, string to)
+    {
+        try
+        {
+            Directory.Move(from, to);
+        }
+        catch (IOException e) when (e.HResult == 18 /* EXDEV */)
+        {
+            Images.Drivers.Common.TreeCopy.Copy(from, to);
+            Directory.Delete(from, recursive: true);
+        }
     }
 
     [Fact]
