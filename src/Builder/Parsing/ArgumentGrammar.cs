@@ -15,9 +15,6 @@ internal readonly record struct FlagToken(int Offset, string Name, string? Value
 /// </summary>
 internal sealed class ArgumentGrammar
 {
-    private static readonly ArgumentGrammar Backslash = new('\\');
-    private static readonly ArgumentGrammar Backtick = new('`');
-
     /// <summary>Succeeds without consuming anything and yields the current offset.</summary>
     internal static readonly Parser<int> Offset = input => Result.Success(input.Position, input);
 
@@ -148,4 +145,8 @@ internal sealed class ArgumentGrammar
         var result = Duration.TryParse(text);
         return result.WasSuccessful ? result.Value : null;
     }
+
+    // Declared last: static fields initialise in order, and these use the parsers above.
+    private static readonly ArgumentGrammar Backslash = new('\\');
+    private static readonly ArgumentGrammar Backtick = new('`');
 }

@@ -157,7 +157,7 @@ internal static partial class InstructionParser
         {
             throw args.Error($"invalid --security=\"{security}\" for RUN: use sandbox or insecure");
         }
-        return new RunInstruction(ParseCommand(args), flags.GetList("mount"), network, security, args.Line.Heredocs);
+        return new RunInstruction(ReadCommand(args), flags.GetList("mount"), network, security, args.Line.Heredocs);
     }
 
     private static CommandLine ParseCommand(Arguments args)

@@ -36,12 +36,13 @@ internal static partial class RecipeScanner
             var segments = new List<(int Offset, int Line, int Column)>();
             int startLine = i + 1;
             int continuationColumn = AppendSegment(first, indent, i + 1, escape, text, segments);
+            int continuationLine = i + 1;
             bool emptyContinuation = false;
             while (continuationColumn > 0)
             {
                 if (i + 1 >= lines.Count)
                 {
-                    throw source.Error(new SourcePosition(i + 1, continuationColumn),
+                    throw source.Error(new SourcePosition(continuationLine, continuationColumn),
                         $"the recipe ends inside a line continuation: the escape character '{escape}' at the end of this line continues the instruction onto nothing; remove it");
                 }
                 i++;
@@ -57,6 +58,7 @@ internal static partial class RecipeScanner
                     continue;
                 }
                 continuationColumn = AppendSegment(next, 0, i + 1, escape, text, segments);
+                continuationLine = i + 1;
             }
             var line = new LogicalLine(source, text.ToString(), segments, i + 1);
             if (emptyContinuation)
