@@ -135,7 +135,7 @@ public sealed class DockerIgnoreTests
         Assert.False(rules.IsExcluded("kept"));
         Assert.True(rules.IsExcluded("src"));
         Assert.False(rules.CanSkipDirectory("ci"));
-        Assert.Empty(DockerIgnore.Empty.Patterns);
+        Assert.Empty(DockerIgnore.Empty.Rules);
         Assert.False(DockerIgnore.Empty.IsExcluded("anything"));
     }
 

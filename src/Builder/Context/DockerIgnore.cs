@@ -7,14 +7,18 @@ namespace Images.Builder.Context;
 /// </summary>
 public sealed class DockerIgnore
 {
-    private readonly IgnorePattern[] _patterns;
+    private readonly IgnoreRule[] _rules;
 
-    private DockerIgnore(IgnorePattern[] patterns) => _patterns = patterns;
+    private DockerIgnore(IgnoreRule[] rules) => _rules = rules;
 
     /// <summary>No rules: everything is sent.</summary>
     public static DockerIgnore Empty { get; } = new([]);
 
-    public IReadOnlyList<IgnorePattern> Patterns => _patterns;
+    /// <summary>The rules in file order.</summary>
+    public IReadOnlyList<IgnoreRule> Rules => _rules;
+
+    /// <summary>The name of the ignore file at the context root.</summary>
+    public const string FileName = ".dockerignore";
 
     /// <summary>Parses the text of a <c>.dockerignore</c> file; a malformed pattern is a <see cref="FormatException"/> naming its line.</summary>
     public static DockerIgnore Parse(string text)
@@ -24,7 +28,7 @@ public sealed class DockerIgnore
         {
             text = text[1..];
         }
-        var patterns = new List<IgnorePattern>();
+        var patterns = new List<IgnoreRule>();
         var lines = text.Split('\n');
         for (int number = 1; number <= lines.Length; number++)
         {
@@ -47,12 +51,14 @@ public sealed class DockerIgnore
                     throw new FormatException($".dockerignore line {number}: illegal exclusion pattern \"!\": write !path to re-include a path");
                 }
             }
-            pattern = ContextPath.Relative(pattern);
-            if (IgnorePattern.Validate(pattern) is { } problem)
+            try
             {
-                throw new FormatException($".dockerignore line {number}: syntax error in pattern \"{line.Trim()}\": {problem}");
+                patterns.Add(new IgnoreRule(PathPattern.Create(ContextPath.Relative(pattern), allowDoubleStar: true), exception));
             }
-            patterns.Add(new IgnorePattern(pattern, exception));
+            catch (FormatException error)
+            {
+                throw new FormatException($".dockerignore line {number}: {error.Message}; fix or remove the line", error);
+            }
         }
         return new DockerIgnore(patterns.ToArray());
     }
@@ -71,17 +77,17 @@ public sealed class DockerIgnore
         }
         var parents = cleaned.Split('/')[..^1];
         bool excluded = false;
-        foreach (var pattern in _patterns)
+        foreach (var pattern in _rules)
         {
             // Only a rule that could change the answer is worth evaluating.
             if (pattern.IsException != excluded)
             {
                 continue;
             }
-            bool match = pattern.Matches(cleaned);
+            bool match = pattern.Pattern.Matches(cleaned);
             for (int i = 1; !match && i <= parents.Length; i++)
             {
-                match = pattern.Matches(string.Join('/', parents[..i]));
+                match = pattern.Pattern.Matches(string.Join('/', parents[..i]));
             }
             if (match)
             {
@@ -102,7 +108,7 @@ public sealed class DockerIgnore
             return false;
         }
         string cleaned = ContextPath.Relative(directory);
-        return !_patterns.Any(p => p.IsException && p.MayMatchUnder(cleaned));
+        return !_rules.Any(p => p.IsException && p.Pattern.MayMatchUnder(cleaned));
     }
 
     /// <summary>
@@ -112,16 +118,22 @@ public sealed class DockerIgnore
     public DockerIgnore WithAlwaysSent(params string[] paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var patterns = _patterns.ToList();
+        var patterns = _rules.ToList();
         foreach (string path in paths)
         {
             string cleaned = ContextPath.Relative(path);
             if (IsExcluded(cleaned))
             {
                 string escaped = string.Concat(cleaned.Select(c => c is '*' or '?' or '[' or ']' or '\\' ? "\\" + c : c.ToString()));
-                patterns.Add(new IgnorePattern(escaped, exclusion: true));
+                patterns.Add(new IgnoreRule(PathPattern.Create(escaped, allowDoubleStar: true), IsException: true));
             }
         }
         return new DockerIgnore(patterns.ToArray());
     }
+}
+
+/// <summary>One line of a <c>.dockerignore</c> file: a pattern, and whether it re-includes (<c>!pattern</c>).</summary>
+public sealed record IgnoreRule(PathPattern Pattern, bool IsException)
+{
+    public override string ToString() => IsException ? "!" + Pattern.Pattern : Pattern.Pattern;
 }

@@ -4,30 +4,57 @@ using System.Text.RegularExpressions;
 namespace Images.Builder.Context;
 
 /// <summary>
-/// One <c>.dockerignore</c> line, compiled: Go <c>filepath.Match</c> syntax (<c>*</c> and <c>?</c> stop at
-/// <c>/</c>, <c>[...]</c> classes with <c>^</c> negation and ranges, <c>\</c> escapes) plus <c>**</c>, which
-/// matches any number of directories, none included.
+/// A pattern over slash-separated context paths: Go <c>filepath.Match</c> syntax (<c>*</c> and <c>?</c> stop
+/// at <c>/</c>, <c>[...]</c> classes with <c>^</c> negation and ranges, <c>\</c> escapes), plus, for
+/// <c>.dockerignore</c>, <c>**</c>, which matches any number of directories, none included. COPY and ADD
+/// sources use it without <c>**</c>, as Docker's documentation says (filepath.Match rules).
 /// </summary>
-public sealed class IgnorePattern
+public sealed class PathPattern
 {
     private readonly Regex _whole;
     private readonly Regex[] _components;
+    private readonly bool _doubleStar;
 
-    internal IgnorePattern(string pattern, bool exclusion)
+    private PathPattern(string pattern, bool allowDoubleStar)
     {
         Pattern = pattern;
-        IsException = exclusion;
-        _whole = new Regex("^" + Translate(pattern, allowDoubleStar: true) + "$", RegexOptions.CultureInvariant);
+        _doubleStar = allowDoubleStar;
+        _whole = new Regex("^" + Translate(pattern, allowDoubleStar) + "$", RegexOptions.CultureInvariant);
         _components = pattern.Split('/')
             .Select(part => new Regex("^" + Translate(part, allowDoubleStar: false) + "$", RegexOptions.CultureInvariant))
             .ToArray();
     }
 
-    /// <summary>The cleaned pattern, without its <c>!</c>.</summary>
+    /// <summary>The pattern as compiled (cleaned by the caller).</summary>
     public string Pattern { get; }
 
-    /// <summary>True for a <c>!pattern</c> line, which re-includes what it matches.</summary>
-    public bool IsException { get; }
+    /// <summary>Compiles <paramref name="pattern"/>; a malformed one is a <see cref="FormatException"/> saying what is wrong.</summary>
+    public static PathPattern Create(string pattern, bool allowDoubleStar)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (Validate(pattern) is { } problem)
+        {
+            throw new FormatException($"syntax error in pattern \"{pattern}\": {problem}");
+        }
+        return new PathPattern(pattern, allowDoubleStar);
+    }
+
+    /// <summary>True when <paramref name="pattern"/> has a wildcard (an unescaped <c>*</c>, <c>?</c> or <c>[</c>).</summary>
+    public static bool HasWildcard(string pattern)
+    {
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '\\')
+            {
+                i++;
+            }
+            else if (pattern[i] is '*' or '?' or '[')
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>True when the whole cleaned relative <paramref name="path"/> matches.</summary>
     public bool Matches(string path) => _whole.IsMatch(path);
@@ -46,7 +73,7 @@ public sealed class IgnorePattern
             {
                 return false;
             }
-            if (written[i].Contains("**", StringComparison.Ordinal))
+            if (_doubleStar && written[i].Contains("**", StringComparison.Ordinal))
             {
                 // From here on any depth may match.
                 return true;
@@ -59,10 +86,10 @@ public sealed class IgnorePattern
         return written.Length > parts.Length;
     }
 
-    public override string ToString() => IsException ? "!" + Pattern : Pattern;
+    public override string ToString() => Pattern;
 
     /// <summary>Checks the pattern as <c>filepath.Match</c> would; returns the problem or null.</summary>
-    internal static string? Validate(string pattern)
+    private static string? Validate(string pattern)
     {
         for (int i = 0; i < pattern.Length; i++)
         {
