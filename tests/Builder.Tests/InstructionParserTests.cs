@@ -40,8 +40,6 @@ public sealed class InstructionParserTests
 
     [Theory]
     [InlineData("RUN [\"echo\", 'single']")]
-    [InlineData("RUN [\"echo\", 1]")]
-    [InlineData("RUN [\"echo\"] && ls")]
     [InlineData("RUN [ -f /etc/passwd ]")]
     [InlineData("RUN [\"unterminated\"")]
     public void TextThatIsNotAJsonArrayOfStringsIsShellForm(string line)
@@ -49,6 +47,14 @@ public sealed class InstructionParserTests
         var run = Single<RunInstruction>(line);
         Assert.True(run.Command.IsShellForm);
         Assert.Equal(line[4..], run.Command.ShellText);
+    }
+
+    [Fact]
+    public void TextAfterTheJsonArrayIsIgnoredAsDockerDoes()
+    {
+        var run = Single<RunInstruction>("RUN [\"echo\", \"hi\"] && ls");
+        Assert.False(run.Command.IsShellForm);
+        Assert.Equal(["echo", "hi"], run.Command.Arguments);
     }
 
     [Fact]

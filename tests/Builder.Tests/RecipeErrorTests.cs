@@ -50,6 +50,8 @@ public sealed class RecipeErrorTests
     [InlineData("FROM scratch\nONBUILD MAINTAINER me\n", 2, 9, "MAINTAINER isn't allowed as an ONBUILD trigger")]
     [InlineData("FROM scratch\nONBUILD   RUNX y\n", 2, 11, "unknown instruction \"RUNX\"")]
     [InlineData("FROM scratch\nONBUILD COPY --bad=1 a b\n", 2, 14, "unknown flag --bad for COPY")]
+    [InlineData("FROM scratch\nCMD  [\"a\", 1]\n", 2, 6, "arrays must be comprised of strings only")]
+    [InlineData("FROM scratch\nCOPY [\"a\", null, \"b\"]\n", 2, 6, "arrays must be comprised of strings only")]
     [InlineData("FROM a b\n", 1, 1, "FROM requires either one argument (an image) or three (image AS name), but got 2")]
     [InlineData("FROM a IS b\n", 1, 8, "expected \"AS\"")]
     [InlineData("FROM a AS 1st\n", 1, 11, "invalid stage name \"1st\"")]

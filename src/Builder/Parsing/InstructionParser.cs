@@ -55,6 +55,13 @@ internal static partial class InstructionParser
         }
 
         public IReadOnlyList<ArgumentWord> Words() => ArgumentGrammar.For(Line.Escape).SplitWords(Text, Offset);
+
+        /// <summary>The exec form's strings, or null for the shell form; an array of non-strings is an error.</summary>
+        public IReadOnlyList<string>? ExecForm()
+        {
+            var items = Parsing.ExecForm.TryParse(Text, out bool notStrings);
+            return notStrings ? throw Line.Error(Offset, Parsing.ExecForm.NotStringsMessage) : items;
+        }
     }
 
     public static Instruction Parse(LogicalLine line)
@@ -169,7 +176,7 @@ internal static partial class InstructionParser
     private static CommandLine ReadCommand(Arguments args)
     {
         args.RequireText();
-        var exec = ExecForm.TryParse(args.Text);
+        var exec = args.ExecForm();
         return exec is not null ? new CommandLine(exec, IsShellForm: false) : new CommandLine([args.Text], IsShellForm: true);
     }
 
@@ -255,7 +262,7 @@ internal static partial class InstructionParser
     private static (IReadOnlyList<ArgumentWord> Items, bool IsExecForm) ParseList(Arguments args)
     {
         args.RequireText();
-        var exec = ExecForm.TryParse(args.Text);
+        var exec = args.ExecForm();
         return exec is not null
             ? (exec.Select(item => new ArgumentWord(args.Offset, item)).ToList(), true)
             : (args.Fields(), false);
@@ -286,7 +293,7 @@ internal static partial class InstructionParser
     {
         args.Flags(new FlagSet());
         args.RequireText();
-        var exec = ExecForm.TryParse(args.Text)
+        var exec = args.ExecForm()
             ?? throw args.ErrorAt(args.Offset, "SHELL requires the arguments to be in JSON form, e.g. SHELL [\"/bin/sh\", \"-c\"]");
         if (exec.Count == 0)
         {

@@ -164,7 +164,7 @@ internal static partial class RecipeScanner
         var (_, restOffset) = ArgumentGrammar.ExtractFlags(line.Text[keyword.Length..]);
         int argsOffset = keyword.Length + restOffset;
         string args = line.Text[argsOffset..];
-        if (ExecForm.TryParse(args) is not null)
+        if (ExecForm.TryParse(args, out _) is not null)
         {
             return [];
         }
