@@ -130,4 +130,15 @@ public sealed class ShellWordExpanderTests
         Assert.Equal(["hello world", "world x", "$NAME"], env.Variables.Select(v => Backslash.ExpandWord(v.Value, Env)));
         Assert.Equal("quoted world", Backslash.ExpandWord(legacy.Variables[0].Value, Env));
     }
+
+    [Fact]
+    public void EscapeDirectiveReachesWordsAndExpansion()
+    {
+        var recipe = RecipeParser.Parse("# escape=`\nFROM scratch\nENV DIR=c:\\tools X=a` b Y=`$NAME\nWORKDIR ${DIR}\\bin\n");
+        var expander = new ShellWordExpander(recipe.Directives.EscapeChar);
+        var env = (EnvInstruction)recipe.Stages[0].Instructions[0];
+        Assert.Equal(["c:\\tools", "a b", "$NAME"], env.Variables.Select(v => expander.ExpandWord(v.Value, Env)));
+        var workdir = (WorkdirInstruction)recipe.Stages[0].Instructions[1];
+        Assert.Equal("c:\\tools\\bin", expander.ExpandWord(workdir.Path, new Dictionary<string, string?> { ["DIR"] = "c:\\tools" }));
+    }
 }

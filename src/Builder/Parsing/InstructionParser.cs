@@ -340,9 +340,9 @@ internal static partial class InstructionParser
         string type = fields[0].Text.ToUpperInvariant();
         if (type == "NONE")
         {
-            if (fields.Count > 1 || args.FlagTokens.Count > 0)
+            if (fields.Count > 1)
             {
-                throw args.ErrorAt(fields.Count > 1 ? fields[1].Offset : args.Offset, "HEALTHCHECK NONE takes no arguments or flags");
+                throw args.ErrorAt(fields[1].Offset, "HEALTHCHECK NONE takes no arguments");
             }
             return new HealthcheckInstruction(null, null, null, null, null, null);
         }
