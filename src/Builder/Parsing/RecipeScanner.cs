@@ -211,28 +211,22 @@ internal static partial class RecipeScanner
         return heredocs;
     }
 
-    /// <summary>Removes quotes and escapes from a heredoc delimiter; quoting it turns expansion off.</summary>
+    private static readonly IReadOnlyDictionary<string, string?> NoVariables = new Dictionary<string, string?>();
+
+    /// <summary>
+    /// Removes quotes and escapes from a heredoc delimiter as Docker does (its shell lexer, with no variables);
+    /// a delimiter that changes, being quoted or escaped, turns expansion of the body off.
+    /// </summary>
     private static (string Name, bool Quoted) Unquote(string delimiter, char escape)
     {
-        var name = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < delimiter.Length; i++)
+        try
         {
-            char c = delimiter[i];
-            if (c is '"' or '\'')
-            {
-                quoted = true;
-            }
-            else if (c == escape && i + 1 < delimiter.Length)
-            {
-                quoted = true;
-                name.Append(delimiter[++i]);
-            }
-            else
-            {
-                name.Append(c);
-            }
+            string name = new ShellWordExpander(escape).ExpandWord(delimiter, NoVariables);
+            return (name, name != delimiter);
         }
-        return (name.ToString(), quoted);
+        catch (WordExpansionException)
+        {
+            return (string.Empty, false);
+        }
     }
 }
