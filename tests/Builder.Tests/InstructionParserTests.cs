@@ -22,6 +22,9 @@ public sealed class InstructionParserTests
         Assert.Same(recipe.Stages[2], recipe.FindStage("2"));
         Assert.Null(recipe.FindStage("3"));
         Assert.Null(recipe.FindStage("alpine"));
+        Assert.Null(recipe.FindStage("build", before: 0));
+        Assert.Same(recipe.Stages[0], recipe.FindStage("build", before: 1));
+        Assert.Null(recipe.FindStage("1", before: 1));
     }
 
     [Fact]
@@ -210,6 +213,13 @@ public sealed class InstructionParserTests
     {
         var recipe = RecipeParser.Parse("from scratch\nWorkDir /x\n");
         Assert.Equal("WORKDIR", recipe.Stages[0].Instructions.Single().Keyword);
+    }
+
+    [Fact]
+    public void ReservedStageNamesWarn()
+    {
+        var recipe = RecipeParser.Parse("FROM alpine AS scratch\nFROM alpine AS Context\n");
+        Assert.Equal(2, recipe.Warnings.Count(w => w.Message.Contains("is reserved")));
     }
 
     [Fact]

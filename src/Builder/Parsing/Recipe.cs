@@ -57,18 +57,21 @@ public sealed record Recipe(
 
     /// <summary>
     /// The stage a name refers to: an <c>AS</c> name (case-insensitive) or a 0-based index, as in
-    /// <c>COPY --from=</c> and <c>--target</c>. Null when there is none (then <c>--from</c> names an image).
+    /// <c>COPY --from=</c>, <c>FROM name</c> and <c>--target</c>. With <paramref name="before"/>, only stages
+    /// defined before that index count (a stage can only use earlier ones). Null when there is none: the name
+    /// then refers to an image.
     /// </summary>
-    public Stage? FindStage(string nameOrIndex)
+    public Stage? FindStage(string nameOrIndex, int? before = null)
     {
         ArgumentNullException.ThrowIfNull(nameOrIndex);
-        var named = Stages.FirstOrDefault(s => string.Equals(s.Name, nameOrIndex, StringComparison.OrdinalIgnoreCase));
+        var candidates = Stages.Take(before ?? Stages.Count).ToList();
+        var named = candidates.FirstOrDefault(s => string.Equals(s.Name, nameOrIndex, StringComparison.OrdinalIgnoreCase));
         if (named is not null)
         {
             return named;
         }
-        return int.TryParse(nameOrIndex, System.Globalization.NumberStyles.None, null, out int index) && index < Stages.Count
-            ? Stages[index]
+        return int.TryParse(nameOrIndex, System.Globalization.NumberStyles.None, null, out int index) && index < candidates.Count
+            ? candidates[index]
             : null;
     }
 }

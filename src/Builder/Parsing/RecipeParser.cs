@@ -33,6 +33,10 @@ public static class RecipeParser
                     {
                         throw source.Error(next.Location, $"duplicate stage name \"{next.StageName}\": each FROM ... AS name must be unique");
                     }
+                    if (next.StageName is "scratch" or "context")
+                    {
+                        warnings.Add(new RecipeWarning(next.Location, $"stage name \"{next.StageName}\" is reserved and may be confused with the special image or context of that name; rename the stage"));
+                    }
                     from = next;
                     body.Clear();
                     break;
