@@ -87,17 +87,8 @@ public sealed class RoundTripTests : IDisposable
     }
 }
 
-/// <summary>Hides Seek and Length, like a network or pipe stream.</summary>
-public sealed class NonSeekable(Stream inner) : Stream
+/// <summary>Hides Seek and Length, like a network or pipe stream, and hands out at most 1000 bytes per read.</summary>
+internal sealed class NonSeekable(Stream inner) : ReadOnlyStream
 {
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 1000));
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(Span<byte> buffer) => inner.Read(buffer[..Math.Min(buffer.Length, 1000)]);
 }
