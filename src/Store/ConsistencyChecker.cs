@@ -9,12 +9,14 @@ namespace Images.Store;
 /// Check: every blob's bytes against its digest, every image's documents, every layer's blobs and driver copy, the
 /// metadata's own references. Each problem is one line naming the object and the fix; with repair, corrupt blobs are
 /// deleted, images whose documents are gone removed, lost driver copies forgotten (re-made from the blob on need),
-/// and unreferenced blobs deleted. Runs under the exclusive lease.
+/// and unreferenced blobs deleted. Unreferenced blobs are garbage, not problems: an interrupted load leaves them
+/// and prune collects them. Runs under the exclusive lease.
 /// </summary>
 internal sealed class ConsistencyChecker(Metadata metadata, ContentStore content, LayerStore layers, ImageStore images)
 {
     private readonly List<string> _problems = [];
     private readonly List<string> _repaired = [];
+    private readonly List<string> _garbage = [];
 
     public CheckReport Run(bool repair)
     {
@@ -26,7 +28,7 @@ internal sealed class ConsistencyChecker(Metadata metadata, ContentStore content
             _problems.Add($"metadata: {violation} (fix: none automatic; move metadata.db aside and load the images again)");
         if (repair) _repaired.AddRange(layers.RecoverPending());
         CheckUnreferenced(repair);
-        return new CheckReport(_problems, _repaired);
+        return new CheckReport(_problems, _repaired) { Garbage = _garbage };
     }
 
     private void CheckBlobs(bool repair)
@@ -94,7 +96,8 @@ internal sealed class ConsistencyChecker(Metadata metadata, ContentStore content
         foreach (var blob in content.List().ToList())
         {
             if (referenced.Contains(blob.Digest)) continue;
-            _problems.Add($"blob {blob.Digest}: nothing references it (fix: prune or check --repair deletes it)");
+            // Not an inconsistency: an interrupted load or pull leaves blobs nothing references yet; GC owns them.
+            _garbage.Add($"blob {blob.Digest}: nothing references it (prune or check --repair deletes it)");
             if (repair && content.Delete(blob.Digest)) _repaired.Add($"deleted unreferenced blob {blob.Digest}");
         }
     }

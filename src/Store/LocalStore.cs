@@ -154,5 +154,8 @@ public sealed record PruneReport(
 /// <summary>What <see cref="LocalStore.Check"/> found (one line per problem, naming the object and the fix) and repaired.</summary>
 public sealed record CheckReport(IReadOnlyList<string> Problems, IReadOnlyList<string> Repaired)
 {
+    /// <summary>Things GC will collect (blobs nothing references); they do not make the store inconsistent.</summary>
+    public IReadOnlyList<string> Garbage { get; init; } = [];
+
     public bool Consistent => Problems.Count == 0;
 }

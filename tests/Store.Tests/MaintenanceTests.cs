@@ -114,16 +114,20 @@ public sealed class MaintenanceTests : IDisposable
     }
 
     [Fact]
-    public void Check_ReportsAnUnreferencedBlob_AndRepairDeletesIt()
+    public void Check_ReportsAnUnreferencedBlobAsGarbage_AndRepairDeletesIt()
     {
         var (image, _) = MakeImage("kept");
         var loose = Store.Content.Write("left behind by an interrupted load"u8).Digest;
 
-        var report = Store.Check(repair: true);
+        var found = Store.Check(repair: false);
+        Assert.True(found.Consistent);
+        var garbage = Assert.Single(found.Garbage);
+        Assert.Contains($"blob {loose}", garbage);
+        Assert.Contains("nothing references it", garbage);
+        Assert.True(Store.Content.Exists(loose));
 
-        var problem = Assert.Single(report.Problems);
-        Assert.Contains($"blob {loose}", problem);
-        Assert.Contains("nothing references it", problem);
+        var report = Store.Check(repair: true);
+        Assert.Contains(report.Repaired, r => r.Contains($"deleted unreferenced blob {loose}"));
         Assert.False(Store.Content.Exists(loose));
         Assert.NotNull(Store.Images.Get(image.Id));
         Assert.True(Store.Check(repair: false).Consistent);

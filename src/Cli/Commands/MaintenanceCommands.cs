@@ -34,6 +34,8 @@ internal static class MaintenanceCommands
             var report = store.Check(parse.GetValue(repair));
             foreach (var problem in report.Problems) context.Out.WriteLine($"problem: {problem}");
             foreach (var fixedItem in report.Repaired) context.Out.WriteLine($"repaired: {fixedItem}");
+            if (!parse.GetValue(repair))
+                foreach (var garbage in report.Garbage) context.Out.WriteLine($"garbage: {garbage}");
             if (report.Consistent)
             {
                 context.Out.WriteLine("store is consistent");
