@@ -30,21 +30,20 @@ dotnet build Images.sln -c Release -nologo -v quiet || { echo "0 passed, 1 faile
 results="$here/.build/test-results"
 rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; status=0
+# The console logger's summary: "Total tests: N", then "Passed: N", "Failed: N", "Skipped: N" as they apply.
+count() { grep -E "^\s+$1: [0-9]+\s*$" "$log" | tail -1 | grep -oE '[0-9]+' || echo 0; }
 for proj in tests/*/*.csproj; do
   name="$(basename "$proj" .csproj)"
   log="$results/$name.log"
   echo "== $name" >&2
   dotnet test "$proj" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" |
-    grep -E "^\s+(Failed|Passed|Skipped) |error|Failed!|Passed!|Total tests" >&2
+    grep -E "^\s+(Failed|Skipped) |^\s+(Passed|Failed|Skipped): |Total tests|Test Run" >&2
   rc=${PIPESTATUS[0]}
-  line="$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+" "$log" | tail -1)"
-  if [[ -z "$line" ]]; then
+  if ! grep -qE "^Total tests: [0-9]+" "$log"; then
     echo "test.sh: $name produced no test summary (exit $rc): it crashed or ran no test" >&2
     failed=$((failed + 1)); status=1; continue
   fi
-  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
-  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
-  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")
+  p=$(count Passed); f=$(count Failed); s=$(count Skipped)
   passed=$((passed + p)); failed=$((failed + f))
   if ((s > 0)); then echo "test.sh: $name skipped $s tests: skipping is not allowed" >&2; failed=$((failed + s)); fi
   ((rc != 0)) && status=1

@@ -26,8 +26,9 @@ public interface IGraphDriver : IDisposable
 
     /// <summary>
     /// Mounts the merged root filesystem of <paramref name="id"/> and returns its path. Reference counted within
-    /// this driver instance: each call needs one <see cref="Unmount"/>. A layer already mounted (by another process)
-    /// is reused.
+    /// this driver instance: each call needs one <see cref="Unmount"/>. A layer found already mounted (left mounted by
+    /// an earlier process, e.g. <c>images mount</c>) is adopted: this instance's last Unmount unmounts it. Which
+    /// process may release a mount is the store's business (its mount holders), not the driver's.
     /// </summary>
     string Mount(string id);
 

@@ -25,7 +25,7 @@ public sealed class AufsDriver : IGraphDriver, INativeDiffDriver
     private readonly AufsSupport _support;
     private readonly string _diff, _layers, _mnt, _work;
     private readonly MountCounter _mounts = new();
-    // How this instance mounted each layer it mounted itself; a layer found mounted (by another process) is shared and left mounted.
+    // How this instance mounted each layer it holds: the fuse daemon it started, or null (a bind or kernel mount, or one adopted from an earlier process).
     private readonly Dictionary<string, FuseMount?> _ownMounts = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
@@ -134,7 +134,13 @@ public sealed class AufsDriver : IGraphDriver, INativeDiffDriver
         {
             RequireLayer(id);
             string target = MountPath(id);
-            if (Mounts.IsMountPoint(target)) return target; // mounted by another process: share it
+            if (Mounts.IsMountPoint(target))
+            {
+                // Mounted by an earlier process (`images mount`): adopt it, so the last Unmount here unmounts it
+                // (umount2 on a fuse mount ends its daemon).
+                lock (_ownMounts) _ownMounts[id] = null;
+                return target;
+            }
             var lowers = ReadAncestors(id).Select(DiffPath).ToList();
             FuseMount? fuse = null;
             try

@@ -221,7 +221,9 @@ public sealed class DeviceMapperDriver : IGraphDriver
             Directory.CreateDirectory(mountPoint);
             if (Mounts.IsMountPoint(mountPoint))
             {
-                lock (_leases) _leases[id] = null; // mounted by another process: reuse it, leave it to that process
+                // Mounted by an earlier process (`images mount`): adopt it with a pool lease of our own, so the
+                // last Unmount here unmounts it like one of ours.
+                lock (_leases) _leases[id] = _pool.Use();
                 return Path.Combine(mountPoint, RootDirectory);
             }
             var lease = _pool.Use();
@@ -256,7 +258,7 @@ public sealed class DeviceMapperDriver : IGraphDriver
             lease = _leases.GetValueOrDefault(id);
             _leases.Remove(id);
         }
-        if (lease is null) return; // another process's mount
+        if (lease is null) return;
         try
         {
             Mounts.Unmount(MountPointOf(id));

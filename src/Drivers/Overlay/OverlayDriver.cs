@@ -155,7 +155,12 @@ public sealed class OverlayDriver : IGraphDriver, INativeDiffDriver
         {
             RequireLayer(id);
             string merged = MergedPath(id);
-            if (Mounts.IsMountPoint(merged)) return merged; // mounted by another process: share it
+            if (Mounts.IsMountPoint(merged))
+            {
+                // Mounted by an earlier process (`images mount`): adopt it, so the last Unmount here unmounts it.
+                lock (_ownMounts) _ownMounts.Add(id);
+                return merged;
+            }
             var lowers = ReadLowerLinks(id);
             try
             {
