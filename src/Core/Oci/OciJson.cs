@@ -14,6 +14,8 @@ public static class OciJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         PropertyNameCaseInsensitive = false,
         WriteIndented = false,
+        // Media types contain '+': write it as is, as every other OCI tool does, not as \u002B.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
