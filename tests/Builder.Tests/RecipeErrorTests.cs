@@ -61,8 +61,6 @@ public sealed class RecipeErrorTests
     [InlineData("", 1, 1, "the recipe has no FROM instruction")]
     [InlineData("# escape=x\nFROM a\n", 1, 10, "invalid escape directive value \"x\"")]
     [InlineData("# escape=\\\n#escape=`\nFROM a\n", 2, 2, "only one \"escape\" parser directive")]
-    [InlineData("FROM scratch\nRUN echo hi \\\n", 2, 13, "the recipe ends inside a line continuation")]
-    [InlineData("FROM scratch\nRUN echo hi \\\n\n# comment\n", 2, 13, "the recipe ends inside a line continuation")]
     [InlineData("FROM scratch\nRUN cat <<A <<B\nbody\nA\nno end\n", 2, 13, "unterminated heredoc \"B\"")]
     [InlineData("FROM scratch\nCOPY <<-EOF /x\n\tbody\n", 2, 6, "unterminated heredoc \"EOF\"")]
     public void MalformedRecipesPointAtTheirError(string text, int line, int column, string reason)

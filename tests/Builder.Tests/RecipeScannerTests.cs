@@ -32,6 +32,15 @@ public sealed class RecipeScannerTests
         Assert.Equal("dir c:\\   && echo hi", run.Command.ShellText);
     }
 
+    [Theory]
+    [InlineData("FROM scratch\nRUN echo hi \\\n")]
+    [InlineData("FROM scratch\nRUN echo hi \\\n\n# comment\n")]
+    public void AContinuationAtTheEndOfTheRecipeEndsTheInstructionAsDockerDoes(string text)
+    {
+        var run = Assert.IsType<RunInstruction>(Body(text).Single());
+        Assert.Equal("echo hi", run.Command.ShellText.TrimEnd());
+    }
+
     [Fact]
     public void ContinuationsDropCommentAndBlankLines()
     {

@@ -40,11 +40,8 @@ internal static partial class RecipeScanner
             bool emptyContinuation = false;
             while (continuationColumn > 0)
             {
-                if (i + 1 >= lines.Count)
-                {
-                    throw source.Error(new SourcePosition(continuationLine, continuationColumn),
-                        $"the recipe ends inside a line continuation: the escape character '{escape}' at the end of this line continues the instruction onto nothing; remove it");
-                }
+                // Docker ends the instruction at the end of the recipe, as if the escape were not there.
+                if (i + 1 >= lines.Count) break;
                 i++;
                 string next = lines[i];
                 int nextIndent = LeadingWhiteSpace(next);
