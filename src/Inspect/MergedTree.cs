@@ -89,6 +89,10 @@ public sealed class MergedTree
         {
             foreach (var child in existing.Children!.Values.ToList()) Remove(child, changes);
         }
+        else if (facts.IsDirectory)
+        {
+            changes?.RemovedFile(entry.Path); // a file replaced by a directory is gone
+        }
         existing.Facts = facts;
         existing.Children = facts.IsDirectory ? new(StringComparer.Ordinal) : null;
         existing.Touched = layer;

@@ -77,8 +77,12 @@ public sealed class DockerArchiveSource : IImageSource
                 switch (entry.EntryType)
                 {
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                        // The reader leaves a seekable stream at the start of the entry's data.
-                        _files[path] = (file.Position, entry.Length);
+                        // On a seekable stream the reader leaves the position past the entry's data and its padding
+                        // to a whole block, so the data starts that far back.
+                        long start = file.Position - ((entry.Length + 511) & ~511L);
+                        if (start < 512 || start + entry.Length > file.Length)
+                            throw new InvalidDataException($"cannot locate the data of \"{entry.Name}\" in the file");
+                        _files[path] = (start, entry.Length);
                         break;
                     case TarEntryType.HardLink when LayerEntries.Normalize(entry.LinkName) is { } target:
                         _links[path] = target;
