@@ -94,7 +94,7 @@ public sealed class TestLayout
             ["layers"] = layers,
         };
         var descriptor = WriteBlob(blobs, MediaTypes.OciManifest, Encoding.UTF8.GetBytes(manifest.ToJsonString()));
-        descriptor["annotations"] = new JsonObject { [Annotations.RefName] = tag };
+        descriptor["annotations"] = new JsonObject { [Annotations.RefName] = tag, [Annotations.ContainerdImageName] = $"test/image:{tag}" };
         string indexPath = Path.Combine(directory, "index.json");
         var index = System.IO.File.Exists(indexPath)
             ? JsonNode.Parse(System.IO.File.ReadAllText(indexPath))!.AsObject()
