@@ -13,13 +13,16 @@ public sealed record CiThresholds(double? LowestEfficiency, long? HighestWastedB
         ArgumentNullException.ThrowIfNull(report);
         var failures = new List<string>();
         if (LowestEfficiency is { } lowest && report.Score < lowest)
-            failures.Add($"efficiency {report.Score:P2} is below the lowest allowed {lowest:P2} (--lowest-efficiency)");
+            failures.Add($"efficiency {Percent(report.Score)} is below the lowest allowed {Percent(lowest)} (--lowest-efficiency)");
         if (HighestWastedBytes is { } wasted && report.WastedBytes > wasted)
             failures.Add($"wasted bytes {report.WastedBytes} exceed the highest allowed {wasted} (--highest-wasted-bytes)");
         if (HighestUserWastedPercent is { } percent && report.UserWastedPercent > percent)
-            failures.Add($"user wasted percent {report.UserWastedPercent:P2} exceeds the highest allowed {percent:P2} (--highest-user-wasted-percent)");
+            failures.Add($"user wasted percent {Percent(report.UserWastedPercent)} exceeds the highest allowed {Percent(percent)} (--highest-user-wasted-percent)");
         return failures;
     }
+
+    private static string Percent(double ratio) =>
+        (ratio * 100).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     /// <summary>A ratio: <c>0.9</c> or <c>90%</c>.</summary>
     public static double ParseRatio(string text, string option)
