@@ -13,7 +13,6 @@ public sealed class DiffTests
     /// <summary>The sample's base layer, then a layer that chowns, links, rewrites in place, chmods a directory, deletes and adds.</summary>
     private static TestLayout Other()
     {
-        var sample = SampleImage.Build();
         var xattr = new PaxTarEntry(TarEntryType.RegularFile, "etc/labelled",
             new Dictionary<string, string> { ["SCHILY.xattr.user.label"] = "blue" })
         {
@@ -21,13 +20,7 @@ public sealed class DiffTests
             DataStream = new MemoryStream("same"u8.ToArray()),
         };
         return new TestLayout()
-            .Layer("ADD rootfs.tar /",
-                Dir("/etc"), File("/etc/config", 100),
-                Dir("/data"), File("/data/big", 1000, (byte)'b'), File("/data/dup", 300, (byte)'d'),
-                Dir("/tmp", 0x3ff), File("/tmp/scratch", 500),
-                Dir("/opt"), File("/opt/tool", 50, (byte)'t'),
-                Dir("/lib"), File("/lib/a", 10), File("/lib/b", 20),
-                Dir("/var"), Dir("/var/cache"), File("/var/cache/x", 200), File("/var/cache/y", 300))
+            .Layer(SampleImage.BaseCommand, SampleImage.BaseEntries())
             .Layer("RUN other things",
                 File("/etc/config", 100, uid: 1000, gid: 1000), Symlink("/link", "/etc/config"),
                 File("/data/big", 1000, (byte)'B'), HardLink("/data/hl", "/data/big"),

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using static Images.Inspect.Tests.TestLayout;
 
 namespace Images.Inspect.Tests;
@@ -25,14 +26,21 @@ public static class SampleImage
     public const double Efficiency = 1495.0 / 2995.0;
     public const double UserWastedPercent = 1950.0 / 515.0;
 
+    public const string BaseCommand = "ADD rootfs.tar /";
+
+    /// <summary>The entries of the base layer (new objects on each call: a tar entry is written once).</summary>
+    public static TarEntry[] BaseEntries() =>
+    [
+        Dir("/etc"), File("/etc/config", 100),
+        Dir("/data"), File("/data/big", 1000, (byte)'b'), File("/data/dup", 300, (byte)'d'),
+        Dir("/tmp", 0x3ff), File("/tmp/scratch", 500),
+        Dir("/opt"), File("/opt/tool", 50, (byte)'t'),
+        Dir("/lib"), File("/lib/a", 10), File("/lib/b", 20),
+        Dir("/var"), Dir("/var/cache"), File("/var/cache/x", 200), File("/var/cache/y", 300),
+    ];
+
     public static TestLayout Build() => new TestLayout()
-        .Layer("ADD rootfs.tar /",
-            Dir("/etc"), File("/etc/config", 100),
-            Dir("/data"), File("/data/big", 1000, (byte)'b'), File("/data/dup", 300, (byte)'d'),
-            Dir("/tmp", 0x3ff), File("/tmp/scratch", 500),
-            Dir("/opt"), File("/opt/tool", 50, (byte)'t'),
-            Dir("/lib"), File("/lib/a", 10), File("/lib/b", 20),
-            Dir("/var"), Dir("/var/cache"), File("/var/cache/x", 200), File("/var/cache/y", 300))
+        .Layer(BaseCommand, BaseEntries())
         .Layer("RUN edit config && rm /tmp/scratch",
             Dir("/etc"), File("/etc/config", 120, (byte)'c'), File("/new", 40), Whiteout("/tmp/scratch"))
         .Layer("RUN chmod +x /opt/tool && cp dup again && reset /lib && rm -r /var/cache",
