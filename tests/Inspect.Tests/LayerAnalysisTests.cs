@@ -129,3 +129,30 @@ public sealed class LayerAnalysisTests
             report.Layers[1].Changes.Select(Describe).ToArray());
     }
 }
+
+public sealed class SkopeoArchiveTests
+{
+    [Fact]
+    public void DockerArchiveWrittenBySkopeo_GivesTheHandWorkedFigures()
+    {
+        using var scratch = new Scratch();
+        SampleImage.Build().Write(scratch.Combine("layout"), "v1");
+        string archive = scratch.Combine("skopeo.tar");
+        var psi = new System.Diagnostics.ProcessStartInfo("skopeo") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "copy", "--quiet", $"oci:{scratch.Combine("layout")}:v1", $"docker-archive:{archive}:test/image:v1" }) psi.ArgumentList.Add(a);
+        using (var p = System.Diagnostics.Process.Start(psi)!)
+        {
+            string error = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, $"skopeo failed: {error}");
+        }
+
+        using var source = ImageSources.Open($"docker-archive:{archive}:test/image:v1", () => throw new InvalidOperationException("no store needed"));
+        var report = ImageAnalyzer.Analyze(source);
+
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(SampleImage.Changes[i], report.Layers[i].Changes.Select(c => $"{c.Kind} {c.Path} {c.Size}").ToArray());
+        Assert.Equal(SampleImage.WastedBytes, report.Efficiency.WastedBytes);
+        Assert.Equal(SampleImage.Efficiency, report.Efficiency.Score, 12);
+    }
+}
