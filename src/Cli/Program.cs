@@ -38,6 +38,8 @@ namespace Images.Cli
             ImageCommands.Remove,
             ImageCommands.Inspect,
             ImageCommands.History,
+            InspectionCommands.Diff,
+            InspectionCommands.Layers,
             TransferCommands.Load,
             TransferCommands.Save,
             TransferCommands.Export,

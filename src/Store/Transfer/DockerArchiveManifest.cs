@@ -6,7 +6,7 @@ namespace Images.Store.Transfer;
 /// One entry of a docker-archive's <c>manifest.json</c> (an array of them): paths inside the archive of the image's
 /// config and of its uncompressed layer tars, bottom first, and the names it had.
 /// </summary>
-internal sealed record DockerArchiveManifest
+public sealed record DockerArchiveManifest
 {
     [JsonPropertyName("Config")] public required string Config { get; init; }
     [JsonPropertyName("RepoTags")] public IReadOnlyList<string>? RepoTags { get; init; }

@@ -4,7 +4,7 @@ using OciPlatform = Images.Core.Oci.Platform;
 namespace Images.Store.Transfer;
 
 /// <summary>Picks, from an image index, the manifest that runs here.</summary>
-internal static class PlatformSelector
+public static class PlatformSelector
 {
     /// <summary>Docker's attestation manifests (provenance, SBOM) sit in indexes with platform unknown/unknown: never images.</summary>
     public static bool IsAttestation(Descriptor descriptor) =>
