@@ -68,6 +68,7 @@ buildah_row() { # storage driver
   echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$work/buildah/policy.json"
   bh() { buildah --storage-driver "$d" --root "$r/root" --runroot "$r/run" "$@"; }
   t=$(now); local id; id=$(bh pull -q --signature-policy "$work/buildah/policy.json" "oci:$work/layout:bench"); apply=$(since "$t")
+  sync
   t=$(now); c=$(bh from --pull-never --name bench-write "$id"); m=$(bh mount "$c"); rwm=$(since "$t")
   t=$(now); bh umount "$c" > /dev/null; m=$(bh mount "$c"); mnt=$(since "$t")
   [ -f "$m$readpath" ] || { echo "buildah $d: $readpath missing in $m" >&2; return 1; }
