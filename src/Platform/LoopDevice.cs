@@ -19,6 +19,7 @@ public sealed unsafe class LoopDevice : IDisposable
     private const ulong LOOP_CTL_GET_FREE = 0x4C82;
     private const uint LO_FLAGS_READ_ONLY = 1;
     private const uint LO_FLAGS_AUTOCLEAR = 4;
+    private const uint LO_FLAGS_DIRECT_IO = 16;
     private const string Control = "/dev/loop-control";
 
     [StructLayout(LayoutKind.Sequential)]
@@ -79,6 +80,7 @@ public sealed unsafe class LoopDevice : IDisposable
             try
             {
                 // Another process may take the free device between GET_FREE and CONFIGURE: it then answers EBUSY.
+                bool directIo = true;
                 for (int attempt = 0; ; attempt++)
                 {
                     int number = LibC.ioctl(control, LOOP_CTL_GET_FREE, 0);
@@ -87,7 +89,10 @@ public sealed unsafe class LoopDevice : IDisposable
                     int loopFd = LibC.open(device, (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_CLOEXEC, 0);
                     UnixException.ThrowIfFailed(loopFd, "open", device);
                     var config = new LoopConfig { fd = (uint)fileFd };
-                    config.info.lo_flags = LO_FLAGS_AUTOCLEAR | (readOnly ? LO_FLAGS_READ_ONLY : 0);
+                    // Direct I/O to the backing file: otherwise every page is cached twice, once by the filesystem on
+                    // the device and once more as the backing file's pages. A kernel or filesystem that cannot do it
+                    // answers EINVAL, and the device is attached with buffered I/O instead.
+                    config.info.lo_flags = LO_FLAGS_AUTOCLEAR | (readOnly ? LO_FLAGS_READ_ONLY : 0) | (directIo ? LO_FLAGS_DIRECT_IO : 0);
                     var name = Encoding.UTF8.GetBytes(full);
                     int n = Math.Min(name.Length, 63);
                     for (int i = 0; i < n; i++) config.info.lo_file_name[i] = name[i];
@@ -96,6 +101,11 @@ public sealed unsafe class LoopDevice : IDisposable
                     int errno = UnixException.LastErrno;
                     LibC.close(loopFd);
                     if (errno == LibC.EBUSY && attempt < 64) continue;
+                    if (errno == LibC.EINVAL && directIo)
+                    {
+                        directIo = false;
+                        continue;
+                    }
                     throw new UnixException("ioctl(LOOP_CONFIGURE)", $"{device} <- {full}", errno);
                 }
             }
