@@ -2,7 +2,7 @@ using Images.Platform;
 
 namespace Images.Drivers.Common;
 
-/// <summary>The kernel mount steps the union drivers (overlay, aufs) share: a base layer's bind mount and a reliable unmount.</summary>
+/// <summary>The kernel mount steps drivers share: a base layer's bind mount and reliable unmounts.</summary>
 public static class LayerMounts
 {
     /// <summary>
@@ -17,21 +17,45 @@ public static class LayerMounts
     }
 
     /// <summary>
-    /// Unmounts <paramref name="target"/>; when something still has files open there (EBUSY) detaches it lazily, so
-    /// the kernel finishes once they close. A target that is not mounted (EINVAL) counts as unmounted.
+    /// Unmounts <paramref name="target"/>; when something still has files open there (EBUSY) after a short retry,
+    /// detaches it lazily, so the kernel finishes once they close. A target that is not mounted (EINVAL) counts as unmounted.
     /// </summary>
     public static void Unmount(string target)
     {
         try
         {
-            Mounts.Unmount(target);
+            UnmountNow(target, TimeSpan.FromMilliseconds(500));
         }
         catch (UnixException e) when (e.Errno == 16 /* EBUSY */)
         {
             Mounts.Unmount(target, detach: true);
         }
-        catch (UnixException e) when (e.Errno == 22 /* EINVAL: not a mount point */)
+    }
+
+    /// <summary>
+    /// Unmounts <paramref name="target"/> completely before returning, for filesystems whose backing file must be
+    /// whole afterwards (a loop-mounted device about to be snapshotted). EBUSY is retried for <paramref name="patience"/>
+    /// (default two seconds): a process passing through, such as a `find` with its working directory inside, holds a
+    /// mount only briefly. A target that is not mounted (EINVAL) counts as unmounted.
+    /// </summary>
+    public static void UnmountNow(string target, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(2));
+        while (true)
         {
+            try
+            {
+                Mounts.Unmount(target);
+                return;
+            }
+            catch (UnixException e) when (e.Errno == 22 /* EINVAL: not a mount point */)
+            {
+                return;
+            }
+            catch (UnixException e) when (e.Errno == 16 /* EBUSY */ && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
         }
     }
 }

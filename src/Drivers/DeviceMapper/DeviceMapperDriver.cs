@@ -106,7 +106,7 @@ public sealed class DeviceMapperDriver : IGraphDriver
                 }
                 finally
                 {
-                    Mounts.Unmount(mountPoint);
+                    LayerMounts.UnmountNow(mountPoint);
                 }
             }
             finally
@@ -261,7 +261,7 @@ public sealed class DeviceMapperDriver : IGraphDriver
         if (lease is null) return;
         try
         {
-            Mounts.Unmount(MountPointOf(id));
+            LayerMounts.UnmountNow(MountPointOf(id));
             var record = _metadata.Read().Devices.GetValueOrDefault(id);
             if (record is not null) _pool.Deactivate(record.Device);
         }
