@@ -19,7 +19,7 @@ public sealed class DriverMountTests(UmociFixture fixture)
     [InlineData("btrfs")]
     public void LoadAndMount_GiveUmocisTree_AndUmountLeavesNothing(string driver)
     {
-        using var scratch = new TempDirectory($"cli-{driver}");
+        using var scratch = new ScratchDirectory($"cli-{driver}-");
         // btrfs needs its root on btrfs: a loop-mounted image, always unmounted and detached.
         using var btrfs = driver == "btrfs" ? LoopMountedImage.Create("cli-btrfs", "btrfs", 512L << 20, "mkfs.btrfs", "-q") : null;
         string root = Path.Combine(btrfs?.MountPoint ?? scratch.Path, "root");

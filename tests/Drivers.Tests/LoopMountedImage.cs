@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Images.Drivers.Common;
 using Images.Platform;
 
 namespace Images.Drivers.Tests;
@@ -28,7 +28,7 @@ public sealed class LoopMountedImage : IDisposable
         try
         {
             using (var file = new FileStream(image.ImagePath, FileMode.CreateNew, FileAccess.Write)) file.SetLength(size);
-            Run(mkfs, [.. mkfsArguments, image.ImagePath]);
+            ExternalCommand.Run($"make a {fsType} filesystem for a test", mkfs, [.. mkfsArguments, image.ImagePath]);
             Directory.CreateDirectory(image.MountPoint);
             using var loop = LoopDevice.Attach(image.ImagePath);
             Mounts.Mount(loop.Path, image.MountPoint, fsType, 0, null);
@@ -39,18 +39,6 @@ public sealed class LoopMountedImage : IDisposable
             throw;
         }
         return image;
-    }
-
-    private static void Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error.Result}");
     }
 
     /// <summary>Unmounts, detaches and deletes everything of the scratch dir, whatever happened before.</summary>

@@ -5,9 +5,11 @@ namespace Images.Drivers.Tests;
 /// <summary>A fresh temp directory for one test; disposing unmounts anything a failed test left mounted in it, then deletes it.</summary>
 public sealed class ScratchDirectory : IDisposable
 {
-    public ScratchDirectory(string prefix) => Path = Directory.CreateTempSubdirectory(prefix).FullName;
+    public ScratchDirectory(string prefix = "images-test-") => Path = Directory.CreateTempSubdirectory(prefix).FullName;
 
     public string Path { get; }
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
     public void Dispose()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Images.Drivers.Common;
 using Images.Platform;
 
@@ -97,16 +96,6 @@ public sealed class TreeCopyTests : IDisposable
         Assert.Empty(Leaks.LoopDevicesUnder(Scratch));
     }
 
-    private static string Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {error}");
-        return output;
-    }
+    private static string Run(string program, params string[] args) =>
+        ExternalCommand.Run($"run {program} for a test", program, args);
 }

@@ -3,6 +3,7 @@ using Images.Core.Digests;
 using Images.Core.Oci;
 using Images.Store.Transfer;
 using Images.Transfer.Tests.Support;
+using Images.Drivers.Tests;
 
 namespace Images.Transfer.Tests;
 
@@ -15,7 +16,7 @@ public sealed class CorruptArchiveTests(UmociFixture fixture)
     [InlineData("docker")]
     public void TruncatedTar(string kind)
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string archive = temp.Combine("archive.tar");
         if (kind == "oci") Tool.Run("tar", "-C", fixture.Layout, "-cf", archive, "oci-layout", "index.json", "blobs");
@@ -34,7 +35,7 @@ public sealed class CorruptArchiveTests(UmociFixture fixture)
     [Fact]
     public void IndexNamesAManifestTheLayoutLacks()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         var wrong = Digest.Compute("not the manifest"u8);
@@ -51,7 +52,7 @@ public sealed class CorruptArchiveTests(UmociFixture fixture)
     [Fact]
     public void TarWithABlobThatDoesNotMatchItsName()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         var top = fixture.Manifest.Layers[^1].Digest;
@@ -72,7 +73,7 @@ public sealed class CorruptArchiveTests(UmociFixture fixture)
     [Fact]
     public void ConfigWithAWrongDiffId_ReleasesTheLayersAlreadyRegistered()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         // The top layer's diffID is wrong: layers 1 and 2 register fine before layer 3 fails.
@@ -93,7 +94,7 @@ public sealed class CorruptArchiveTests(UmociFixture fixture)
     [Fact]
     public void NotAnArchive()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string file = temp.Combine("notes.txt");
         File.WriteAllText(file, string.Concat(Enumerable.Repeat("this is not a tar archive at all\n", 40)));
@@ -108,7 +109,7 @@ public sealed class CorruptArchiveTests(UmociFixture fixture)
     [Fact]
     public void TarWithoutIndexOrManifest()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string archive = temp.Combine("other.tar");
         Tool.Run("tar", "-C", fixture.Layout, "-cf", archive, "oci-layout");

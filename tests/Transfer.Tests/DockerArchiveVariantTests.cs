@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Images.Core.Oci;
 using Images.Store.Transfer;
 using Images.Transfer.Tests.Support;
+using Images.Drivers.Tests;
 
 namespace Images.Transfer.Tests;
 
@@ -12,7 +13,7 @@ public sealed class DockerArchiveVariantTests(UmociFixture fixture)
     [Fact]
     public void LegacyLayerDirectories_ThroughSymlinks_InATarAndUnpacked()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         string peer = temp.Combine("peer.tar");
         Tool.Run("skopeo", "copy", "-q", $"oci:{fixture.Layout}:{UmociFixture.Tag}", $"docker-archive:{peer}:fixture:v1");
         string unpacked = temp.Combine("unpacked");
@@ -47,7 +48,7 @@ public sealed class DockerArchiveVariantTests(UmociFixture fixture)
     [Fact]
     public void BlobPathsWithCompressedLayers_AndNoIndex_KeepTheCompressedBlobs()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         File.Delete(Path.Combine(layout, "index.json"));
@@ -72,7 +73,7 @@ public sealed class DockerArchiveVariantTests(UmociFixture fixture)
     [Fact]
     public void NewerDockerSave_WithIndexAndManifestJson_IsReadAsTheOciLayout()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         LayoutEditor.WriteIndex(layout, new Descriptor

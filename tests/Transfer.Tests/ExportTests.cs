@@ -13,7 +13,7 @@ public sealed class ExportTests(UmociFixture fixture)
     [Fact]
     public void ExtractedWithOurApplier_EqualsUmociUnpack()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string archive = Export(store, temp);
         string target = temp.Combine("rootfs");
@@ -27,7 +27,7 @@ public sealed class ExportTests(UmociFixture fixture)
     [Fact]
     public void ExtractedWithGnuTar_EqualsUmociUnpack()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string archive = Export(store, temp);
         string target = temp.Combine("rootfs");
@@ -41,7 +41,7 @@ public sealed class ExportTests(UmociFixture fixture)
     [Fact]
     public void Export_LeavesNoMountHeld()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
 
         Export(store, temp);
@@ -60,7 +60,7 @@ public sealed class ExportTests(UmociFixture fixture)
         Assert.Equal(0, output.Length);
     }
 
-    private string Export(StoreHandle store, TempDirectory temp)
+    private string Export(StoreHandle store, ScratchDirectory temp)
     {
         var image = Assert.Single(ImageImporter.Load(store.Store, fixture.Layout)).Image;
         string archive = temp.Combine("export.tar");

@@ -3,6 +3,7 @@ using Images.Core.Oci;
 using OciPlatform = Images.Core.Oci.Platform;
 using Images.Store.Transfer;
 using Images.Transfer.Tests.Support;
+using Images.Drivers.Tests;
 
 namespace Images.Transfer.Tests;
 
@@ -38,7 +39,7 @@ public sealed class LoadTests(UmociFixture fixture)
     [Fact]
     public void OciLayoutTar_AsGnuTarWritesIt_WithDotSlashNames()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string archive = temp.Combine("layout.tar");
         Tool.Run("tar", "-C", fixture.Layout, "-cf", archive, ".");
@@ -52,7 +53,7 @@ public sealed class LoadTests(UmociFixture fixture)
     [Fact]
     public void GzipCompressedTar_IsLoadedLikeThePlainOne()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string archive = temp.Combine("layout.tar.gz");
         Tool.Run("tar", "-C", fixture.Layout, "-czf", archive, "index.json", "oci-layout", "blobs");
@@ -65,7 +66,7 @@ public sealed class LoadTests(UmociFixture fixture)
     [Fact]
     public void Names_ComeFromContainerdName_ThenAFullRefName_AndEntriesOfOneManifestAreOneImage()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         var manifest = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = fixture.ManifestDigest, Size = fixture.ManifestBytes.Length };
@@ -87,7 +88,7 @@ public sealed class LoadTests(UmociFixture fixture)
     [Fact]
     public void NestedIndexes_ChooseTheManifestOfThisPlatform_AndNeverFetchTheOthers()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         var here = OciPlatform.Current;
@@ -116,7 +117,7 @@ public sealed class LoadTests(UmociFixture fixture)
     [Fact]
     public void IndexWithoutThisPlatform_FailsNamingThePlatforms()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string layout = fixture.CopyLayout(temp.Combine("layout"));
         var a = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = fixture.ManifestDigest, Size = fixture.ManifestBytes.Length, Platform = new OciPlatform { Os = "windows", Architecture = "amd64" } };
@@ -136,7 +137,7 @@ public sealed class LoadTests(UmociFixture fixture)
     [Fact]
     public void DockerArchiveFromSkopeo_KeepsConfigAndDiffIds_AndIsNamedByRepoTags()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = new StoreHandle();
         string archive = temp.Combine("docker.tar");
         Tool.Run("skopeo", "copy", "-q", $"oci:{fixture.Layout}:{UmociFixture.Tag}", $"docker-archive:{archive}:fixture:v1");

@@ -4,6 +4,7 @@ using Images.Core.Digests;
 using Images.Core.References;
 using Images.Store.Transfer;
 using Images.Transfer.Tests.Support;
+using Images.Drivers.Tests;
 
 namespace Images.Transfer.Tests;
 
@@ -16,7 +17,7 @@ public sealed class RoundTripTests(UmociFixture fixture)
     [InlineData("saved.tar")]
     public void OciLayout_KeepsManifestConfigAndLayerBlobs(string name)
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var first = new StoreHandle();
         var image = Assert.Single(ImageImporter.Load(first.Store, fixture.Layout)).Image;
         first.Store.Images.Tag(image.Id, Reference.Parse("roundtrip:1"));
@@ -42,7 +43,7 @@ public sealed class RoundTripTests(UmociFixture fixture)
     [Fact]
     public void DockerArchive_KeepsConfigAndLayerTars()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         string peer = temp.Combine("peer.tar");
         Tool.Run("skopeo", "copy", "-q", $"oci:{fixture.Layout}:{UmociFixture.Tag}", $"docker-archive:{peer}:fixture:v1");
         using var first = new StoreHandle();
@@ -63,7 +64,7 @@ public sealed class RoundTripTests(UmociFixture fixture)
     [Fact]
     public void DockerArchive_ThenOciLayout_ThenDockerArchive_KeepsConfigAndDiffIds()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         string peer = temp.Combine("peer.tar");
         Tool.Run("skopeo", "copy", "-q", $"oci:{fixture.Layout}:{UmociFixture.Tag}", $"docker-archive:{peer}:fixture:v1");
         using var first = new StoreHandle();

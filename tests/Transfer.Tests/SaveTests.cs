@@ -16,7 +16,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void OciDirectory_IsReadBySkopeoAndUmoci_ByTag()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:latest");
         string layout = temp.Combine("saved");
 
@@ -42,7 +42,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void OciTar_IsReadBySkopeo()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:latest");
         string archive = temp.Combine("saved.tar");
 
@@ -55,7 +55,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void Tar_TheSameImagesGiveTheSameBytes()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:latest");
 
         foreach (var format in new[] { SaveFormat.Oci, SaveFormat.Docker })
@@ -70,7 +70,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void DockerArchive_HoldsUncompressedDiffs_AndIsReadBySkopeo()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("example.com/team/fixture:v1");
         string archive = temp.Combine("docker.tar");
 
@@ -98,7 +98,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void ByIdAndByTwoNames_OneImageEntryPerName_AndNoNameForTheId()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:a");
         store.Store.Images.Tag(fixture.ImageId, Reference.Parse("fixture:b"));
         string layout = temp.Combine("saved");
@@ -117,7 +117,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void ToANonEmptyDirectory_FailsAndLeavesItAlone()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:latest");
         string target = temp.Combine("occupied");
         Directory.CreateDirectory(target);
@@ -133,7 +133,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void UnknownReference_FailsAndWritesNothing()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:latest");
         string archive = temp.Combine("out.tar");
 
@@ -148,7 +148,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [InlineData("missing/layout")]
     public void IntoAMissingDirectory_FailsAndCreatesNothing(string relative)
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:latest");
 
         var error = Assert.Throws<TransferException>(() => ImageExporter.Save(store.Store, ["fixture:latest"], temp.Combine(relative), SaveFormat.Oci));
@@ -160,7 +160,7 @@ public sealed class SaveTests(UmociFixture fixture)
     [Fact]
     public void OverAnExistingTar_ReplacesItWhole()
     {
-        using var temp = new TempDirectory();
+        using var temp = new ScratchDirectory("transfer-test-");
         using var store = LoadNamed("fixture:latest");
         string archive = temp.Combine("out.tar");
         File.WriteAllText(archive, "old content");

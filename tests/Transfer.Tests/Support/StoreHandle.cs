@@ -1,11 +1,12 @@
 using Images.Store;
+using Images.Drivers.Tests;
 
 namespace Images.Transfer.Tests.Support;
 
 /// <summary>A store on a fresh temp root with the vfs driver, removed with everything in it on dispose.</summary>
 public sealed class StoreHandle : IDisposable
 {
-    private readonly TempDirectory _root = new("transfer-store");
+    private readonly ScratchDirectory _root = new("transfer-store");
 
     public StoreHandle()
     {

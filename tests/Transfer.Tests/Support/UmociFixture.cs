@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Images.Core.Digests;
 using Images.Core.Oci;
+using Images.Drivers.Tests;
 
 namespace Images.Transfer.Tests.Support;
 
@@ -12,7 +13,7 @@ public sealed class UmociFixture : IDisposable
 {
     public const string Tag = "latest";
 
-    private readonly TempDirectory _directory = new("umoci-fixture");
+    private readonly ScratchDirectory _directory = new("umoci-fixture-");
 
     public UmociFixture()
     {
