@@ -14,7 +14,7 @@ namespace Images.Store;
 /// Reference counts are never stored: they are derived from the relations (children, image tops, rw layers, mounts),
 /// and foreign keys make the database itself refuse to drop a layer something still points at.
 /// </summary>
-internal sealed class Metadata : IDisposable
+internal sealed partial class Metadata : IDisposable
 {
     private static readonly string[] Migrations =
     [
