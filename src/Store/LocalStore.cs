@@ -1,5 +1,6 @@
 using Images.Drivers;
 using Images.Platform;
+using Images.Store.Apps;
 using Images.Store.Catalog;
 using Images.Store.Content;
 using Images.Store.Layers;
@@ -28,6 +29,7 @@ public sealed class LocalStore : IDisposable
         _content = new ContentStore(paths);
         _layers = new LayerStore(metadata, _content, driver, paths);
         _images = new ImageStore(metadata, _content, _layers);
+        Apps = new AppStore(metadata);
     }
 
     /// <summary>
@@ -62,6 +64,8 @@ public sealed class LocalStore : IDisposable
     public IContentStore Content => _content;
     public ILayerStore Layers => _layers;
     public IImageStore Images => _images;
+    /// <summary>Deployed apps and their releases (<c>images deploy</c>).</summary>
+    public AppStore Apps { get; }
     public IGraphDriver Driver { get; }
     public IDriverProvider DriverProvider { get; }
 

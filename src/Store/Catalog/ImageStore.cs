@@ -130,7 +130,7 @@ public sealed class ImageStore : IImageStore
     {
         var image = TryResolve(reference, out string? byName)
             ?? throw new ImageNotFoundException($"no such image: {reference} (list images with 'images ls')");
-        var users = image.TopLayer is { } top ? _metadata.RwLayersOn(top) : [];
+        var users = Users(image);
         var lines = new List<string>();
 
         if (byName is not null)
@@ -144,7 +144,7 @@ public sealed class ImageStore : IImageStore
             }
             if (users.Count > 0 && !force)
                 throw new ImageConflictException(
-                    $"conflict: unable to remove repository reference \"{reference}\" (must force) - image {image.Id.Short} is being used by rw layer(s) {string.Join(", ", users)}; remove them first, or use force to untag only");
+                    $"conflict: unable to remove repository reference \"{reference}\" (must force) - image {image.Id.Short} is being used by {string.Join(", ", users)}; remove them first, or use force to untag only");
             _metadata.RemoveTag(byName);
             lines.Add($"Untagged: {familiar}");
             // Forced while in use: the name goes, the image stays for its containers (as Docker does).
@@ -157,7 +157,7 @@ public sealed class ImageStore : IImageStore
                     $"conflict: unable to delete {image.Id.Short} (must be forced) - image is referenced in multiple repositories ({string.Join(", ", image.Tags.Select(t => t.ToFamiliarString()))}); remove the names one by one, or use force");
             if (users.Count > 0 && !force)
                 throw new ImageConflictException(
-                    $"conflict: unable to delete {image.Id.Short} (must be forced) - image is being used by rw layer(s) {string.Join(", ", users)}; remove them first, or use force");
+                    $"conflict: unable to delete {image.Id.Short} (must be forced) - image is being used by {string.Join(", ", users)}; remove them first, or use force");
             foreach (var tag in image.Tags)
             {
                 _metadata.RemoveTag(tag.TaggedName!);
@@ -165,6 +165,8 @@ public sealed class ImageStore : IImageStore
             }
         }
 
+        // An app release may be rolled back to: its image stays, even when forced (only its names went).
+        if (_metadata.AppsUsingImage(image.Id).Count > 0) return lines;
         var released = Delete(image.Id);
         if (released is not null)
         {
@@ -208,9 +210,18 @@ public sealed class ImageStore : IImageStore
         return referenced;
     }
 
-    /// <summary>Whether a rw layer or a mount holder uses the image's top layer.</summary>
+    /// <summary>What keeps an image from being deleted: rw layers (containers, builds) on its top layer and app releases of it.</summary>
+    private List<string> Users(Image image)
+    {
+        var users = new List<string>();
+        if (image.TopLayer is { } top) users.AddRange(_metadata.RwLayersOn(top).Select(rw => $"rw layer {rw}"));
+        users.AddRange(_metadata.AppsUsingImage(image.Id).Select(app => $"app {app}"));
+        return users;
+    }
+
+    /// <summary>Whether a rw layer, a mount holder or an app release uses the image.</summary>
     internal bool InUse(Image image) =>
-        image.TopLayer is { } top && (_metadata.RwLayersOn(top).Count > 0 || _metadata.ListMounts().Any(m => m.ChainId == top));
+        Users(image).Count > 0 || (image.TopLayer is { } top && _metadata.ListMounts().Any(m => m.ChainId == top));
 
     public (byte[] Bytes, ImageConfig Config) ReadConfig(Image image)
     {
