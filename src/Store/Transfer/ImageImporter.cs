@@ -1,4 +1,5 @@
 using Images.Core.Digests;
+using Images.Core.Oci;
 using Images.Store.Catalog;
 
 namespace Images.Store.Transfer;
@@ -22,6 +23,39 @@ public static class ImageImporter
         var source = Open(store, path);
         var images = Plan(source, store);
         return Register(store, source.Name, images);
+    }
+
+    /// <summary>
+    /// Makes a local image of a manifest whose blobs are all in the content store already (pushed to the registry,
+    /// shipped by a deploy): registers its layers from their blobs, then adds the image. <paramref name="source"/>
+    /// names where the blobs came from, for errors.
+    /// </summary>
+    public static Image AddFromContent(LocalStore store, Digest manifestDigest, string source)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        using var lease = store.EnterWrite();
+        var manifest = ReadDocument<ImageManifest>(store, manifestDigest, source, "manifest");
+        var config = ReadDocument<ImageConfig>(store, manifest.Config.Digest, source, "config");
+        var planned = PlannedImage.Create(source, manifestDigest, manifest, config);
+        var registered = new List<Digest>();
+        try
+        {
+            RegisterLayers(store, source, planned, registered);
+            return store.Images.Add(manifestDigest);
+        }
+        catch
+        {
+            Release(store, registered);
+            throw;
+        }
+    }
+
+    private static T ReadDocument<T>(LocalStore store, Digest digest, string source, string what)
+    {
+        if (!store.Content.Exists(digest))
+            throw new TransferException($"{source}: the {what} {digest} is not in the store; send it first.");
+        return OciJson.Parse<T>(store.Content.ReadAllBytes(digest), $"{what} {digest}");
     }
 
     private static IArchiveSource Open(LocalStore store, string path)
