@@ -2,6 +2,7 @@ using Images.Drivers;
 using Images.Platform;
 using Images.Store.Catalog;
 using Images.Store.Content;
+using Images.Store.Distribution;
 using Images.Store.Layers;
 
 namespace Images.Store;
@@ -28,6 +29,7 @@ public sealed class LocalStore : IDisposable
         _content = new ContentStore(paths);
         _layers = new LayerStore(metadata, _content, driver, paths);
         _images = new ImageStore(metadata, _content, _layers);
+        BlobSources = new BlobSources(metadata);
     }
 
     /// <summary>
@@ -62,6 +64,8 @@ public sealed class LocalStore : IDisposable
     public IContentStore Content => _content;
     public ILayerStore Layers => _layers;
     public IImageStore Images => _images;
+    /// <summary>Which registry repositories hold which blobs (the registry client's mount hints).</summary>
+    public IBlobSources BlobSources { get; }
     public IGraphDriver Driver { get; }
     public IDriverProvider DriverProvider { get; }
 
