@@ -113,6 +113,11 @@ internal sealed class ImagePull(LocalStore store, RegistryClientOptions options,
 
     private async Task<byte[]> FetchSmallBlobAsync(Descriptor blob, CancellationToken ct)
     {
+        if (store.Content.Info(blob.Digest) is { } stored && stored.Size == blob.Size)
+        {
+            options.Progress?.Start(blob.Digest, blob.Size, "Already exists");
+            return store.Content.ReadAllBytes(blob.Digest, MaxDocumentSize);
+        }
         options.Progress?.Start(blob.Digest, blob.Size, "Pulling config");
         using var response = await session.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, session.RepositoryUrl($"blobs/{blob.Digest}")), ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await session.ErrorAsync(response, $"get config blob {blob.Digest}", blob.Digest).ConfigureAwait(false);
