@@ -48,6 +48,10 @@ namespace Images.Cli
             MaintenanceCommands.Prune,
             MaintenanceCommands.Check,
             DriverCommands.Driver,
+            RegistryClientCommands.Push,
+            RegistryClientCommands.Pull,
+            RegistryClientCommands.Login,
+            RegistryClientCommands.Logout,
         ];
     }
 }

@@ -3,6 +3,7 @@ using Images.Platform;
 using Images.Store.Apps;
 using Images.Store.Catalog;
 using Images.Store.Content;
+using Images.Store.Distribution;
 using Images.Store.Layers;
 using Images.Store.Registry;
 
@@ -31,11 +32,9 @@ public sealed class LocalStore : IDisposable
         _content = new ContentStore(paths);
         _layers = new LayerStore(metadata, _content, driver, paths);
         _images = new ImageStore(metadata, _content, _layers);
-<<<<<<< HEAD
-        Apps = new AppStore(metadata);
-=======
         _registry = new RegistryStore(paths, metadata, _content, EnterWrite);
->>>>>>> registry-server
+        BlobSources = new BlobSources(metadata);
+        Apps = new AppStore(metadata);
     }
 
     /// <summary>
@@ -70,13 +69,12 @@ public sealed class LocalStore : IDisposable
     public IContentStore Content => _content;
     public ILayerStore Layers => _layers;
     public IImageStore Images => _images;
-<<<<<<< HEAD
-    /// <summary>Deployed apps and their releases (<c>images deploy</c>).</summary>
-    public AppStore Apps { get; }
-=======
     /// <summary>What a registry served from this store keeps: repositories, blob links, manifests, tags, uploads.</summary>
     public IRegistryStore Registry => _registry;
->>>>>>> registry-server
+    /// <summary>Which registry repositories hold which blobs (the registry client's mount hints).</summary>
+    public IBlobSources BlobSources { get; }
+    /// <summary>Deployed apps and their releases (<c>images deploy</c>).</summary>
+    public AppStore Apps { get; }
     public IGraphDriver Driver { get; }
     public IDriverProvider DriverProvider { get; }
 

@@ -79,6 +79,7 @@ internal sealed partial class Metadata : IDisposable
         CREATE INDEX tags_image ON tags(image_id);
         """,
         RegistrySchema,
+        BlobSourcesSchema,
         AppsSchema,
     ];
 
