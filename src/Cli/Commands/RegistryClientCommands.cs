@@ -11,13 +11,13 @@ namespace Images.Cli.Commands;
 /// <summary>push, pull, login, logout: images to and from registries, credentials in docker's config.json.</summary>
 internal static class RegistryClientCommands
 {
-    private static Option<bool> TlsVerify() => new("--tls-verify")
+    internal static Option<bool> TlsVerify() => new("--tls-verify")
     {
         Description = "Verify the registry's TLS certificate (default true; false also allows plain http). Loopback registries always use http",
         DefaultValueFactory = _ => true,
     };
 
-    private static RegistryClient Client(bool tlsVerify, bool quiet, TransferProgressView? view, OciPlatform? platform = null) =>
+    internal static RegistryClient Client(bool tlsVerify, bool quiet, TransferProgressView? view, OciPlatform? platform = null) =>
         new(new RegistryClientOptions
         {
             TlsVerify = tlsVerify,

@@ -12,7 +12,8 @@ public sealed record PrepareResponse(IReadOnlyList<string> Missing);
 /// <summary>A release to make from a manifest already pushed to the app's repository.</summary>
 public sealed record DeployRequest
 {
-    public required string Manifest { get; init; }
+    /// <summary>The manifest digest, pushed to the app's repository; the deploying client fills it in.</summary>
+    public string Manifest { get; init; } = "";
     public IReadOnlyList<string> Env { get; init; } = [];
     public string Network { get; init; } = "host";
     /// <summary>Run in the new container (shell form) until it exits 0; null: healthy if still running after the timeout.</summary>

@@ -116,13 +116,7 @@ internal sealed class RegistrySession
     /// <summary>Docker Hub's API lives on registry-1.docker.io.</summary>
     public static string HostOf(string domain) => domain == Reference.DefaultDomain ? "registry-1.docker.io" : domain;
 
-    public static bool IsLoopback(string host)
-    {
-        string name = host;
-        if (name.StartsWith('[')) name = name[1..name.IndexOf(']')];
-        else if (name.Count(c => c == ':') == 1) name = name[..name.IndexOf(':')];
-        return name == "localhost" || (IPAddress.TryParse(name, out var ip) && IPAddress.IsLoopback(ip));
-    }
+    public static bool IsLoopback(string host) => RegistryAddress.IsLoopback(host);
 
     /// <summary>A URL under the repository: <c>/v2/&lt;name&gt;/&lt;rest&gt;</c>.</summary>
     public Uri RepositoryUrl(string rest) => new(BaseUri, $"v2/{Repository}/{rest}");
