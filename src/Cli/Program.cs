@@ -52,6 +52,11 @@ namespace Images.Cli
             RegistryClientCommands.Pull,
             RegistryClientCommands.Login,
             RegistryClientCommands.Logout,
+            RegistryServerCommands.Serve,
+            RegistryServerCommands.Gc,
+            DeployCommands.Deploy,
+            DeployCommands.Apps,
+            DeployCommands.Rollback,
         ];
     }
 }
