@@ -15,7 +15,7 @@ public sealed class RegistryHost : IAsyncDisposable, IDisposable
     private readonly ScratchDirectory? _owned;
     private WebApplication? _app;
 
-    public RegistryHost(RegistryServerOptions? options = null, string? root = null)
+    public RegistryHost(RegistryServerOptions? options = null, string? root = null, int listenPort = 0)
     {
         if (root is null)
         {
@@ -23,7 +23,7 @@ public sealed class RegistryHost : IAsyncDisposable, IDisposable
             root = _owned.Combine("store");
         }
         Root = root;
-        Options = (options ?? new RegistryServerOptions()) with { Listen = new IPEndPoint(IPAddress.Loopback, 0) };
+        Options = (options ?? new RegistryServerOptions()) with { Listen = new IPEndPoint(IPAddress.Loopback, listenPort) };
         Store = LocalStore.Open(new StoreOptions { Root = root, Driver = "vfs" });
         try
         {
