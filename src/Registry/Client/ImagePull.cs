@@ -113,12 +113,9 @@ internal sealed class ImagePull(LocalStore store, RegistryClientOptions options,
 
     private async Task<byte[]> FetchSmallBlobAsync(Descriptor blob, CancellationToken ct)
     {
+        // Not reported as progress: Docker shows layers only.
         if (store.Content.Info(blob.Digest) is { } stored && stored.Size == blob.Size)
-        {
-            options.Progress?.Start(blob.Digest, blob.Size, "Already exists");
             return store.Content.ReadAllBytes(blob.Digest, MaxDocumentSize);
-        }
-        options.Progress?.Start(blob.Digest, blob.Size, "Pulling config");
         using var response = await session.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, session.RepositoryUrl($"blobs/{blob.Digest}")), ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await session.ErrorAsync(response, $"get config blob {blob.Digest}", blob.Digest).ConfigureAwait(false);
         var bytes = await ReadBoundedAsync(response, (int)blob.Size, $"config blob {blob.Digest}", ct).ConfigureAwait(false);
@@ -128,7 +125,6 @@ internal sealed class ImagePull(LocalStore store, RegistryClientOptions options,
                 $"registry {session.Registry}, repository {session.Repository}: config blob {blob.Digest} does not match its digest (got {actual}, {bytes.Length} bytes); nothing was pulled")
             { Digest = blob.Digest };
         Interlocked.Add(ref _bytesFetched, bytes.Length);
-        options.Progress?.Finish(blob.Digest, "Pull complete");
         return bytes;
     }
 
