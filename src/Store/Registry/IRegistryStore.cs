@@ -33,7 +33,7 @@ public interface IRegistryStore
 
     UploadSession StartUpload(string repository);
 
-    /// <summary>The session, or null when unknown, of another repository, or expired.</summary>
+    /// <summary>The session, or null when unknown, of another repository, or expired; waits briefly for a writer still appending, so its size is settled.</summary>
     UploadSession? GetUpload(string repository, string id);
 
     /// <summary>Opens a session for appending (one writer at a time); null when unknown.</summary>
@@ -44,10 +44,11 @@ public interface IRegistryStore
 
     /// <summary>
     /// Stores manifest bytes and records them in the repository with what they reference (blobs the repository must
-    /// link, child manifests it must hold) and optionally a tag, atomically.
+    /// link, child manifests it must hold) and optionally a tag, atomically. The bytes are stored under
+    /// <paramref name="expected"/> (which they must match) or their sha256.
     /// </summary>
     /// <exception cref="ManifestReferencesMissingException">a reference is missing; nothing is recorded.</exception>
-    RepositoryManifest PutManifest(string repository, ReadOnlySpan<byte> bytes, ManifestFacts facts, string? tag);
+    RepositoryManifest PutManifest(string repository, ReadOnlySpan<byte> bytes, ManifestFacts facts, string? tag, Digest? expected = null);
 
     RepositoryManifest? GetManifest(string repository, Digest digest);
 

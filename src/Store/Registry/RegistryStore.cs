@@ -69,17 +69,17 @@ internal sealed class RegistryStore : IRegistryStore
 
     public UploadSession StartUpload(string repository) => _uploads.Start(repository);
 
-    public UploadSession? GetUpload(string repository, string id) => _uploads.Get(repository, id);
+    public UploadSession? GetUpload(string repository, string id) => _uploads.Get(repository, id, TimeSpan.FromSeconds(2));
 
     public UploadWriter? OpenUpload(string repository, string id) => _uploads.Open(repository, id);
 
     public bool CancelUpload(string repository, string id) => _uploads.Cancel(repository, id);
 
-    public RepositoryManifest PutManifest(string repository, ReadOnlySpan<byte> bytes, ManifestFacts facts, string? tag)
+    public RepositoryManifest PutManifest(string repository, ReadOnlySpan<byte> bytes, ManifestFacts facts, string? tag, Digest? expected = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         using var lease = _enterWrite();
-        var blob = _content.Write(bytes);
+        var blob = _content.Write(bytes, expected);
         var manifest = new RepositoryManifest(blob.Digest, facts.MediaType, blob.Size, facts.ArtifactType, facts.Subject, facts.Annotations, DateTimeOffset.UtcNow);
         var missing = _metadata.PutRegistryManifest(repository, manifest, facts.Blobs, facts.Children, tag);
         if (missing.Count > 0) throw new ManifestReferencesMissingException(repository, missing);

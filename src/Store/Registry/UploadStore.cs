@@ -33,8 +33,12 @@ internal sealed class UploadStore(StorePaths paths, ContentStore content, Metada
         return new UploadSession(id, repository, now, now, 0);
     }
 
-    /// <summary>The session, or null when it does not exist, belongs to another repository or has expired (it is then deleted).</summary>
-    public UploadSession? Get(string repository, string id)
+    /// <summary>
+    /// The session, or null when it does not exist, belongs to another repository or has expired (it is then deleted).
+    /// With <paramref name="settle"/>, waits up to that long for a writer still appending (a request the client just
+    /// abandoned is still flushing) so the size reported is where the next chunk must start.
+    /// </summary>
+    public UploadSession? Get(string repository, string id, TimeSpan settle = default)
     {
         if (!IsId(id)) return null;
         string directory = paths.RegistryUpload(id);
@@ -48,6 +52,8 @@ internal sealed class UploadStore(StorePaths paths, ContentStore content, Metada
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
         if (session is null || session.Repository != repository) return null;
+        if (settle > TimeSpan.Zero) WaitForWriter(data.FullName, settle);
+        data.Refresh();
         var updated = new DateTimeOffset(data.LastWriteTimeUtc, TimeSpan.Zero);
         if (DateTimeOffset.UtcNow - updated > Timeout)
         {
@@ -55,6 +61,17 @@ internal sealed class UploadStore(StorePaths paths, ContentStore content, Metada
             return null;
         }
         return new UploadSession(id, repository, session.Started, updated, data.Length);
+    }
+
+    private static void WaitForWriter(string data, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            using (var held = FileLock.TryAcquire(data, exclusive: false, wait: false))
+                if (held is not null || DateTime.UtcNow >= deadline) return;
+            Thread.Sleep(20);
+        }
     }
 
     /// <summary>Opens the session for appending; null when it is unknown.</summary>
