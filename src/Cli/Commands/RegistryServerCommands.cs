@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Images.Cli.Formatting;
+using Images.Deploy.Node;
 using Images.Registry.Server;
+using Images.Runtime.Containers;
 using Microsoft.Extensions.Hosting;
 
 namespace Images.Cli.Commands;
@@ -42,7 +44,10 @@ internal static class RegistryServerCommands
                 GcGrace = Duration(parse.GetValue(gcGrace)!, "--gc-grace"),
                 UploadTimeout = Duration(parse.GetValue(uploadTimeout)!, "--upload-timeout"),
             };
-            var app = RegistryServer.Build(options, store);
+            // The node API (deploys) sits next to /v2/, behind the same auth; first it finishes what a killed server left.
+            var deployer = new Deployer(store, new RuntimeAppContainers(new ContainerManager(store)));
+            foreach (var line in deployer.Recover()) context.Out.WriteLine(line);
+            var app = RegistryServer.Build(options, store, NodeApi.Map(deployer));
             app.Start();
             foreach (var address in RegistryServer.Addresses(app)) context.Out.WriteLine($"serving {store.Root} on {address}");
             context.Out.Flush();
