@@ -75,12 +75,14 @@ internal static class DeployCommands
         {
             using var node = Node(parse.GetValue(to)!, parse.GetValue(tlsVerify));
             var apps = await node.AppsAsync(ct);
-            var table = new Table("APP", "RELEASE", "IMAGE", "CONTAINER", "PREVIOUS", "PREVIOUS IMAGE", "PREVIOUS CONTAINER");
+            var table = new Table("APP", "RELEASE", "IMAGE", "CONTAINER", "PREVIOUS", "PREVIOUS IMAGE", "PREVIOUS CONTAINER", "DEPLOYING");
             foreach (var app in apps)
             {
+                var deploying = app.Releases.Where(r => r.State == "pending").Select(r => r.Number.ToString()).ToList();
                 table.Add(app.Name,
                     app.Current?.Number.ToString() ?? "-", Short(app.Current?.Image), Short(app.Current?.Container),
-                    app.Previous?.Number.ToString() ?? "-", Short(app.Previous?.Image), Short(app.Previous?.Container));
+                    app.Previous?.Number.ToString() ?? "-", Short(app.Previous?.Image), Short(app.Previous?.Container),
+                    deploying.Count == 0 ? "-" : string.Join(",", deploying));
             }
             table.Write(context.Out);
             return 0;
