@@ -29,6 +29,10 @@ public sealed class BuiltinRuntime : IProcessRuntime
         spec.Validate();
         if (!Directory.Exists(rootfs)) throw new DirectoryNotFoundException($"rootfs '{rootfs}' does not exist (mount the container's layer first)");
 
+        // The init resolves the user again inside; resolving it here first makes a bad --user an exception for the
+        // caller rather than an exit code (as runc's bundle writing does).
+        ExecPlan.Prepare(rootfs, spec, [], createWorkingDir: false);
+
         var args = new List<string> { "--mount", "--pid", "--uts", "--ipc" };
         if (spec.Network == NetworkMode.None) args.Add("--net");
         // unshare's util-linux 2.38 --fork turns a child killed by a signal into exit 1; coreutils' timeout (with no

@@ -104,18 +104,7 @@ internal static class ContainerInit
     {
         string scratch = Path.Combine(root, "dev", ".images-etc");
         Directory.CreateDirectory(scratch);
-        string hostname = spec.Hostname is { Length: > 0 } h ? h : Environment.MachineName;
-        string hosts = spec.Network == NetworkMode.Host && File.Exists("/etc/hosts")
-            ? File.ReadAllText("/etc/hosts")
-            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-        if (spec.Hostname is { Length: > 0 }) hosts += $"127.0.1.1\t{hostname}\n";
-        var files = new Dictionary<string, string>
-        {
-            ["hosts"] = hosts,
-            ["hostname"] = hostname + "\n",
-            ["resolv.conf"] = File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "",
-        };
-        foreach (var (name, content) in files)
+        foreach (var (name, content) in EtcFiles.For(spec))
         {
             string? target = RootfsPath.Resolve(root, "/etc/" + name, RootfsPath.Create.None);
             if (target is null || !File.Exists(target)) continue;

@@ -47,6 +47,19 @@ internal sealed class ExecPlan
         return new ExecPlan(spec.Args, env, spec.WorkingDir, user, candidates);
     }
 
+    /// <summary>
+    /// True when a candidate for Args[0] exists in <paramref name="rootfs"/> (for runtimes that cannot tell "not found"
+    /// apart from their own failures by exit code).
+    /// </summary>
+    public bool CommandExists(string rootfs) =>
+        Candidates.Any(c => RootfsPath.Resolve(rootfs, c.StartsWith('/') ? c : WorkingDir + "/" + c, RootfsPath.Create.None) is { } path
+                            && File.Exists(path));
+
+    /// <summary>The message and exit code of a command that is not there (Docker's wording and 127).</summary>
+    public (string Message, int ExitCode) NotFound() =>
+        (Args[0].Contains('/') ? $"exec \"{Args[0]}\": no such file or directory" : $"exec \"{Args[0]}\": executable file not found in $PATH",
+         ContainerInit.NotFound);
+
     /// <summary>chdir, credentials, no-new-privileges, execve. Returns an exit code only when nothing could be executed.</summary>
     public int Execute()
     {
@@ -68,10 +81,9 @@ internal sealed class ExecPlan
             errno = ProcessControl.Exec(candidate, Args, Env);
             if (errno is 13 or 8) denied = errno; // EACCES, ENOEXEC: remember, keep looking like execvp
         }
-        string name = Args[0];
-        if (denied != 0) return Fail($"exec \"{name}\": permission denied (errno {denied})", ContainerInit.NotExecutable);
-        return Fail(name.Contains('/') ? $"exec \"{name}\": no such file or directory" : $"exec \"{name}\": executable file not found in $PATH",
-            ContainerInit.NotFound);
+        if (denied != 0) return Fail($"exec \"{Args[0]}\": permission denied (errno {denied})", ContainerInit.NotExecutable);
+        var (message, code) = NotFound();
+        return Fail(message, code);
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ internal static class RootfsPath
             if (Files.KindOf(status.Mode) == FileKind.Symlink)
             {
                 if (++links > MaxSymlinks) throw new IOException($"{path} in {rootfs}: too many levels of symbolic links");
-                string target = File.ResolveLinkTarget(full, false)?.LinkTarget ?? "";
+                string target = new FileInfo(full).LinkTarget ?? "";
                 if (target.StartsWith('/')) done.Clear();
                 foreach (var c in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) todo.Push(c);
                 continue;
