@@ -180,7 +180,16 @@ internal sealed partial class BuildRun
         string rel = ContextPath.Relative(path);
         if (rel == "." || PathPattern.HasWildcard(rel)) return rel;
         var resolver = new Images.Archive.RootedResolver(tree.Root);
-        // A symlink as the last component is followed too, as Docker follows the source path itself.
-        return resolver.ResolveDirectory(rel, create: false, rel) ?? resolver.ResolveEntry(rel, create: false, rel) ?? rel;
+        // A symlink as the last component is followed too (inside the root), as Docker follows the source path itself.
+        for (int links = 0; links < 40; links++)
+        {
+            if (resolver.ResolveEntry(rel, create: false, rel) is not { } real) return rel;
+            string full = real.Length == 0 ? tree.Root : Path.Combine(tree.Root, real);
+            if (!Images.Platform.Files.TryLstat(full, out var status) || status.Kind != Images.Platform.FileKind.Symlink) return real;
+            string target = new FileInfo(full).LinkTarget!;
+            string parent = real.Contains('/') ? real[..real.LastIndexOf('/')] : "";
+            rel = ContextPath.Relative(target.StartsWith('/') ? target : parent + "/" + target);
+        }
+        throw new BuildException($"\"{path}\": too many levels of symbolic links");
     }
 }

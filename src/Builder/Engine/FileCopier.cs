@@ -34,6 +34,40 @@ internal sealed class FileCopier(string root)
             throw new BuildException($"when copying more than one source, the destination must be a directory and end with a '/' (\"{request.Destination}\")");
         bool destIsDirectory = endsWithSlash || new RootedResolver(root).ResolveDirectory(destRel, create: false, destRel) is not null;
 
+        var archives = request.ExtractArchives ? request.Items.OfType<TreeItem>().Where(IsArchive).ToList() : [];
+        ApplyTar(request, destRel, destIsDirectory, request.Items.Where(i => !archives.Contains(i)).ToList(), cancel);
+        foreach (var archive in archives) Extract(archive, destRel);
+    }
+
+    private static bool IsArchive(TreeItem item)
+    {
+        string full = item.Tree.FullPath(item.Path);
+        if (!Files.TryLstat(full, out var status) || status.Kind != FileKind.Regular) return false;
+        using var tar = LocalArchive.TryOpenTar(full);
+        return tar is not null;
+    }
+
+    /// <summary>
+    /// ADD of a local archive: extracted into the destination directory, which the archive cannot leave (the
+    /// applier resolves every entry inside it); owners and modes as the archive has them, as Docker does.
+    /// </summary>
+    private void Extract(TreeItem item, string destRel)
+    {
+        string dir = new RootedResolver(root).ResolveDirectory(destRel, create: true, destRel)!;
+        using var tar = LocalArchive.TryOpenTar(item.Tree.FullPath(item.Path))!;
+        try
+        {
+            LayerApplier.Apply(tar, dir.Length == 0 ? root : Path.Combine(root, dir), new ApplyOptions { Whiteouts = Core.Layers.WhiteoutFormat.Applied });
+        }
+        catch (Exception e) when (e is ArchiveException or InvalidDataException)
+        {
+            throw new BuildException($"ADD {item.Path}: the archive cannot be extracted: {e.Message}", null, e);
+        }
+    }
+
+    private void ApplyTar(Request request, string destRel, bool destIsDirectory, IReadOnlyList<CopyItem> items, CancellationToken cancel)
+    {
+        if (items.Count == 0) return;
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         var producer = Task.Run(() =>
         {
@@ -41,7 +75,7 @@ internal sealed class FileCopier(string root)
             try
             {
                 using var tar = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true);
-                foreach (var item in request.Items)
+                foreach (var item in items)
                 {
                     cancel.ThrowIfCancellationRequested();
                     Write(tar, item, request, destRel, destIsDirectory);
@@ -117,11 +151,6 @@ internal sealed class FileCopier(string root)
                 WriteEntry(tar, Join(destRel, entry.Path[prefix.Length..]), item.Tree.FullPath(entry.Path), entry.Status, entry.LinkTarget, request);
             return;
         }
-        if (request.ExtractArchives && status.Kind == FileKind.Regular && LocalArchive.TryOpenTar(full) is { } archive)
-        {
-            using (archive) Extract(tar, archive, destRel, item.Path);
-            return;
-        }
         string name = item.Path == "." ? "" : item.Path[(item.Path.LastIndexOf('/') + 1)..];
         string target = destIsDirectory ? Join(destRel, name) : destRel;
         string? link = status.Kind == FileKind.Symlink ? new FileInfo(full).LinkTarget : null;
@@ -162,29 +191,5 @@ internal sealed class FileCopier(string root)
             return;
         }
         tar.WriteEntry(entry);
-    }
-
-    /// <summary>Re-writes an archive's entries under <paramref name="destRel"/>; an entry leading out of it is refused.</summary>
-    private static void Extract(TarWriter tar, Stream archive, string destRel, string source)
-    {
-        using var reader = new TarReader(archive, leaveOpen: true);
-        while (reader.GetNextEntry(copyData: false) is { } entry)
-        {
-            if (entry.EntryType is TarEntryType.GlobalExtendedAttributes) continue;
-            if (Inside(destRel, entry.Name, source) is not { } name) continue; // the archive's root: the destination itself
-            entry.Name = name;
-            if (entry.EntryType == TarEntryType.HardLink)
-                entry.LinkName = Inside(destRel, entry.LinkName, source)
-                    ?? throw new BuildException($"ADD {source}: archive entry '{entry.Name}' is a hard link to the archive's root");
-            tar.WriteEntry(entry);
-        }
-    }
-
-    private static string? Inside(string destRel, string name, string source)
-    {
-        string clean = ContextPath.Clean(name.TrimStart('/'));
-        if (clean == ".." || clean.StartsWith("../", StringComparison.Ordinal))
-            throw new BuildException($"ADD {source}: archive entry '{name}' leads outside the destination directory; refusing to extract it");
-        return clean == "." ? null : Join(destRel, clean);
     }
 }
