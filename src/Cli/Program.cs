@@ -48,6 +48,8 @@ namespace Images.Cli
             MaintenanceCommands.Prune,
             MaintenanceCommands.Check,
             DriverCommands.Driver,
+            BuildCommand.Build,
+            BuildCommand.Builder,
         ];
     }
 }

@@ -1,5 +1,6 @@
 using Images.Drivers;
 using Images.Platform;
+using Images.Store.BuildCache;
 using Images.Store.Catalog;
 using Images.Store.Content;
 using Images.Store.Layers;
@@ -28,6 +29,7 @@ public sealed class LocalStore : IDisposable
         _content = new ContentStore(paths);
         _layers = new LayerStore(metadata, _content, driver, paths);
         _images = new ImageStore(metadata, _content, _layers);
+        BuildCache = new BuildCacheStore(metadata, _layers);
     }
 
     /// <summary>
@@ -62,6 +64,8 @@ public sealed class LocalStore : IDisposable
     public IContentStore Content => _content;
     public ILayerStore Layers => _layers;
     public IImageStore Images => _images;
+    /// <summary>Build step results by cache key (<c>images build</c>); cleared with <c>images builder prune</c>.</summary>
+    public IBuildCache BuildCache { get; }
     public IGraphDriver Driver { get; }
     public IDriverProvider DriverProvider { get; }
 
