@@ -78,6 +78,16 @@ public static unsafe class ProcessControl
         throw new UnixException("kill", $"pid {pid} signal {signal}", errno);
     }
 
+    /// <summary>The Linux number of a signal .NET names (PosixSignal values are negative placeholders).</summary>
+    public static int Number(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGHUP => 1,
+        PosixSignal.SIGINT => SIGINT,
+        PosixSignal.SIGQUIT => 3,
+        PosixSignal.SIGTERM => SIGTERM,
+        _ => (int)signal,
+    };
+
     /// <summary>dup2(2): makes <paramref name="newFd"/> a copy of <paramref name="oldFd"/>.</summary>
     public static void Duplicate(int oldFd, int newFd) =>
         UnixException.ThrowIfFailed(LibC.dup2(oldFd, newFd), "dup2", $"{oldFd} to {newFd}");

@@ -60,6 +60,9 @@ public sealed class LocalStore : IDisposable
     }
 
     public string Root => Paths.Root;
+
+    /// <summary>Where containers live, one directory each (the runtime owns what is inside).</summary>
+    public string ContainersDirectory => Paths.Containers;
     internal StorePaths Paths { get; }
     public IContentStore Content => _content;
     public ILayerStore Layers => _layers;

@@ -9,6 +9,7 @@ namespace Images.Store;
 /// root/content/blobs/&lt;alg&gt;/&lt;hex&gt;   verified blobs, named by digest (the file's presence is the truth)
 /// root/content/ingest/&lt;random&gt;     blobs being written (each flocked by its writer; stale ones are deleted on open)
 /// root/drivers/&lt;driver&gt;/          each graph driver's home
+/// root/containers/&lt;id&gt;/           a container: config.json, state.json, its log and lock (owned by the runtime)
 /// root/tmp/                        scratch space on the store's filesystem
 /// root/store.lock                  the GC lease: shared while content is added, exclusive for prune and check
 /// </code>
@@ -28,6 +29,7 @@ internal sealed class StorePaths
     public string Ingest => Path.Combine(Content, "ingest");
     public string Drivers => Path.Combine(Root, "drivers");
     public string Tmp => Path.Combine(Root, "tmp");
+    public string Containers => Path.Combine(Root, "containers");
     public string Lock => Path.Combine(Root, "store.lock");
 
     public string BlobDirectory(string algorithm) => Path.Combine(Blobs, algorithm);
@@ -38,7 +40,7 @@ internal sealed class StorePaths
     /// <summary>Creates every directory of the layout that does not exist yet.</summary>
     public void CreateDirectories()
     {
-        foreach (var dir in new[] { Root, Content, Blobs, Ingest, Drivers, Tmp })
+        foreach (var dir in new[] { Root, Content, Blobs, Ingest, Drivers, Tmp, Containers })
             Directory.CreateDirectory(dir);
     }
 }

@@ -41,7 +41,16 @@ public sealed class BuiltinRuntime : IProcessRuntime
         args.AddRange(HelperLauncher.Command(ContainerInit.Mode));
         var psi = HelperLauncher.StartInfo("unshare", args);
         psi.Environment[InitRequest.Variable] = new InitRequest(Path.GetFullPath(rootfs), spec).ToJson();
-        // timeout's only child is the init, which becomes the container's process (same pid) by execve.
-        return RuntimeProcess.Start(psi, io, launcher => ProcessControl.Children(launcher.Id).FirstOrDefault());
+        // timeout's only child is the init, which becomes the container's process (same pid) by execve. The handle
+        // is returned once that execve happened, so a signal sent through it reaches the process, not our init.
+        return RuntimeProcess.Start(psi, io, launcher => ProcessControl.Children(launcher.Id) is [int pid] && HasExecuted(pid) ? pid : null);
+    }
+
+    private static bool HasExecuted(int pid)
+    {
+        // /proc/PID/exe names the file (as a symlink text): our dotnet host until the execve.
+        try { return new FileInfo($"/proc/{pid}/exe").LinkTarget is { } exe && exe != HelperLauncher.DotnetHost; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 }

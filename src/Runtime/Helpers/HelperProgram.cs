@@ -13,6 +13,8 @@ internal static class HelperProgram
             return mode switch
             {
                 ContainerInit.Mode => ContainerInit.Run(),
+                Containers.ContainerMonitor.Mode => Containers.ContainerMonitor.Run(args),
+                Containers.ContainerExec.Mode => Containers.ContainerExec.Run(),
                 _ => Usage(mode),
             };
         }
