@@ -8,7 +8,7 @@ namespace Images.Archive;
 /// <c>..</c> stops at the root), so no path ever leaves the root. Directories already proven real are cached;
 /// <see cref="Forget"/> drops the cache when an entry that could be one of them is removed.
 /// </summary>
-internal sealed class RootedResolver(string root)
+public sealed class RootedResolver(string root)
 {
     private const int MaxSymlinks = 40; // Linux's limit
 

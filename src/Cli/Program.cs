@@ -2,7 +2,7 @@ using System.CommandLine;
 using Images.Cli;
 using Images.Cli.Commands;
 
-return CommandLineApp.Run(args);
+return CommandLineApp.Run(ContainerCommandLine.SeparateCommand(args));
 
 namespace Images.Cli
 {
@@ -57,6 +57,17 @@ namespace Images.Cli
             DeployCommands.Deploy,
             DeployCommands.Apps,
             DeployCommands.Rollback,
+            BuildCommand.Build,
+            BuildCommand.Builder,
+            ContainerCommands.Run,
+            ContainerCommands.Create,
+            ContainerCommands.Start,
+            ContainerCommands.Stop,
+            ContainerCommands.Remove,
+            ContainerCommands.List,
+            ContainerCommands.Logs,
+            ContainerCommands.Exec,
+            ContainerCommands.Commit,
         ];
     }
 }

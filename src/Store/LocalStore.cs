@@ -1,6 +1,7 @@
 using Images.Drivers;
 using Images.Platform;
 using Images.Store.Apps;
+using Images.Store.BuildCache;
 using Images.Store.Catalog;
 using Images.Store.Content;
 using Images.Store.Distribution;
@@ -35,6 +36,7 @@ public sealed class LocalStore : IDisposable
         _registry = new RegistryStore(paths, metadata, _content, EnterWrite);
         BlobSources = new BlobSources(metadata);
         Apps = new AppStore(metadata);
+        BuildCache = new BuildCacheStore(metadata, _layers);
     }
 
     /// <summary>
@@ -65,6 +67,9 @@ public sealed class LocalStore : IDisposable
     }
 
     public string Root => Paths.Root;
+
+    /// <summary>Where containers live, one directory each (the runtime owns what is inside).</summary>
+    public string ContainersDirectory => Paths.Containers;
     internal StorePaths Paths { get; }
     public IContentStore Content => _content;
     public ILayerStore Layers => _layers;
@@ -75,6 +80,8 @@ public sealed class LocalStore : IDisposable
     public IBlobSources BlobSources { get; }
     /// <summary>Deployed apps and their releases (<c>images deploy</c>).</summary>
     public AppStore Apps { get; }
+    /// <summary>Build step results by cache key (<c>images build</c>); cleared with <c>images builder prune</c>.</summary>
+    public IBuildCache BuildCache { get; }
     public IGraphDriver Driver { get; }
     public IDriverProvider DriverProvider { get; }
 

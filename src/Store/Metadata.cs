@@ -79,6 +79,7 @@ internal sealed partial class Metadata : IDisposable
         CREATE INDEX tags_image ON tags(image_id);
         """,
         RegistrySchema,
+        BuildCacheSchema,
         BlobSourcesSchema,
         AppsSchema,
     ];
@@ -250,6 +251,7 @@ internal sealed partial class Metadata : IDisposable
         + (SELECT COUNT(*) FROM images WHERE top_layer = $c)
         + (SELECT COUNT(*) FROM rw_layers WHERE parent = $c)
         + (SELECT COUNT(*) FROM mounts WHERE chain_id = $c)
+        + (SELECT COUNT(*) FROM build_cache WHERE layer = $c)
         """;
 
     /// <summary>How many things use a layer: child layers, images on top of it, rw layers on it, mount holders.</summary>
@@ -268,6 +270,7 @@ internal sealed partial class Metadata : IDisposable
                   AND NOT EXISTS (SELECT 1 FROM images i WHERE i.top_layer = l.chain_id)
                   AND NOT EXISTS (SELECT 1 FROM rw_layers r WHERE r.parent = l.chain_id)
                   AND NOT EXISTS (SELECT 1 FROM mounts m WHERE m.chain_id = l.chain_id)
+                  AND NOT EXISTS (SELECT 1 FROM build_cache b WHERE b.layer = l.chain_id)
                 ORDER BY chain_id
                 """, r => Digest.Parse(r.GetString(0)));
     }

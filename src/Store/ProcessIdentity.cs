@@ -4,7 +4,7 @@ namespace Images.Store;
 /// Names a process across time: its pid plus its start time (field 22 of /proc/pid/stat), so a pid reused by a
 /// later process is not mistaken for the one that left a record behind.
 /// </summary>
-internal readonly record struct ProcessIdentity(int Pid, string StartTime)
+public readonly record struct ProcessIdentity(int Pid, string StartTime)
 {
     public static ProcessIdentity Current { get; } = Of(Environment.ProcessId) ?? new(Environment.ProcessId, "");
 

@@ -7,13 +7,16 @@ using Images.Store.Layers;
 
 namespace Images.Store.Tests;
 
-/// <summary>A store on a fresh temp root with the vfs driver, removed with everything in it on dispose.</summary>
+/// <summary>A store on a fresh temp root with the vfs driver (or <c>driver</c>), removed with everything in it on dispose.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore()
+    private readonly string _driver;
+
+    public TestStore(string driver = "vfs")
     {
+        _driver = driver;
         Root = Path.Combine(Path.GetTempPath(), "store-test-" + Guid.NewGuid().ToString("N"));
-        Store = LocalStore.Open(new StoreOptions { Root = Root, Driver = "vfs" });
+        Store = LocalStore.Open(new StoreOptions { Root = Root, Driver = driver });
     }
 
     public string Root { get; }
@@ -23,15 +26,16 @@ internal sealed class TestStore : IDisposable
     public LocalStore Reopen()
     {
         Store.Dispose();
-        Store = LocalStore.Open(new StoreOptions { Root = Root, Driver = "vfs" });
+        Store = LocalStore.Open(new StoreOptions { Root = Root, Driver = _driver });
         return Store;
     }
 
     /// <summary>Another instance on the same root, as a second process would have.</summary>
-    public LocalStore OpenSecond() => LocalStore.Open(new StoreOptions { Root = Root, Driver = "vfs" });
+    public LocalStore OpenSecond() => LocalStore.Open(new StoreOptions { Root = Root, Driver = _driver });
 
     public void Dispose()
     {
+        Store.Cleanup();
         Store.Dispose();
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }

@@ -16,15 +16,14 @@ internal static class InspectionCommands
         var second = new Argument<string?>("IMAGE_B") { Description = SourceHelp, Arity = ArgumentArity.ZeroOrOne };
         var format = new Option<string>("--format") { Description = "text (A/C/D lines, default) or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("diff", "Show what differs between two images' root filesystems (A added, C changed, D deleted in IMAGE_B)")
+        var command = new Command("diff", "Show what a container changed in its image (one argument: a container), or what differs between two images' root filesystems (A added, C changed, D deleted in IMAGE_B)")
         {
             first, second, format,
         };
         command.SetAction(parse =>
         {
-            // A single argument will be a container compared with its image, once containers exist.
-            string b = parse.GetValue(second)
-                ?? throw new UsageException("give two images: 'images diff IMAGE_A IMAGE_B' (comparing a container with its image needs the runtime, which is not there yet)");
+            if (parse.GetValue(second) is not { } b)
+                return ContainerCommands.PrintDiff(context, parse, parse.GetValue(first)!);
             using var before = ImageSources.Open(parse.GetValue(first)!, () => context.Store(parse));
             using var after = ImageSources.Open(b, () => context.Store(parse));
             var entries = ImageDiff.Compare(before, after);

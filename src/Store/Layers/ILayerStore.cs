@@ -70,6 +70,14 @@ public interface ILayerStore
 
     /// <summary>Removes a rw layer (unmounting it first).</summary>
     void RemoveRw(string name);
+
+    /// <summary>
+    /// Turns rw layer <paramref name="rwName"/> into a layer on its parent: its diff is streamed once (hashed for the
+    /// diffID while compressed into a new blob), the layer registered, and the rw layer's driver directory adopted as
+    /// the layer's driver copy (nothing is re-applied). The rw layer name is gone afterwards. When the chain exists
+    /// already, the blob becomes one more source of it and the rw layer's directory is removed.
+    /// </summary>
+    Layer Commit(string rwName, CommitOptions? options = null);
 }
 
 /// <summary>A registered layer.</summary>

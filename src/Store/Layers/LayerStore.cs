@@ -14,7 +14,7 @@ namespace Images.Store.Layers;
 /// <c>pending</c> in the same transaction that makes it visible; removal works the other way round. Recovery on open
 /// removes the pending driver layers of processes that are gone.</para>
 /// </summary>
-public sealed class LayerStore : ILayerStore, IDisposable
+public sealed partial class LayerStore : ILayerStore, IDisposable
 {
     private readonly Metadata _metadata;
     private readonly ContentStore _content;
