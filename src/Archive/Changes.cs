@@ -106,6 +106,22 @@ public static class Changes
         return true;
     }
 
+    /// <summary>
+    /// fuse-overlayfs (the aufs driver without the kernel module) does not keep a copied-up directory's mtime. Such a
+    /// directory is still only copied up when its other metadata is the lower's and nothing directly in it was added
+    /// or removed (what would have changed its mtime).
+    /// </summary>
+    private static bool CopiedUpByFuse(string lowerPath, in FileStatus lower, string upperPath, in FileStatus upper)
+    {
+        if (lower.Kind != FileKind.Directory || lower.Permissions != upper.Permissions || lower.Uid != upper.Uid || lower.Gid != upper.Gid
+            || !SameXattrs(TreeEntries.ContentXattrs(lowerPath), TreeEntries.ContentXattrs(upperPath)))
+            return false;
+        foreach (var name in TreeEntries.SortedNames(upperPath))
+            if (Whiteouts.IsOpaqueMarker(name) || Whiteouts.TryGetRemovedName(name, out _) || !Files.TryLstat(lowerPath + "/" + name, out _))
+                return false;
+        return true;
+    }
+
     private static void ReadDiff(string root, string? lowerRoot, string rel, WhiteoutFormat format, bool inLower, List<Change> changes)
     {
         string directory = TreeEntries.Full(root, rel);
@@ -129,8 +145,16 @@ public static class Changes
                 changes.Add(new Change("/" + childRel, ChangeKind.Deleted));
                 continue;
             }
-            bool childInLower = inLower && Files.TryLstat(lowerRoot + "/" + childRel, out _);
-            changes.Add(new Change("/" + childRel, childInLower ? ChangeKind.Modified : ChangeKind.Added));
+            FileStatus lowerStatus = default;
+            bool childInLower = inLower && Files.TryLstat(lowerRoot + "/" + childRel, out lowerStatus);
+            // A directory copied up only because something below it changed (overlay, aufs) is not itself a change:
+            // leaving it out makes a native diff name what comparing the trees names.
+            bool copiedUp = childInLower && status.Kind == FileKind.Directory
+                && !(format == WhiteoutFormat.Overlay && Whiteouts.IsOverlayOpaque(directory + "/" + name))
+                && !(format == WhiteoutFormat.Aufs && File.Exists(directory + "/" + name + "/" + Whiteouts.OpaqueMarker))
+                && (SameMetadata(lowerRoot + "/" + childRel, lowerStatus, directory + "/" + name, status)
+                    || (format == WhiteoutFormat.Aufs && CopiedUpByFuse(lowerRoot + "/" + childRel, lowerStatus, directory + "/" + name, status)));
+            if (!copiedUp) changes.Add(new Change("/" + childRel, childInLower ? ChangeKind.Modified : ChangeKind.Added));
             if (status.Kind == FileKind.Directory) ReadDiff(root, lowerRoot, childRel, format, childInLower, changes);
         }
         if (!opaque || !inLower || !Directory.Exists(TreeEntries.Full(lowerRoot!, rel))) return;

@@ -40,14 +40,16 @@ public static class DriverDiffs
         ArgumentNullException.ThrowIfNull(driver);
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentNullException.ThrowIfNull(output);
-        if (NativeDiffOf(driver, id) is { } native)
-        {
-            LayerWriter.WriteDiffDirectory(output, native.Directory, native.Format, options);
-            return;
-        }
+        // A native diff only says what changed (its copied-up directories and whiteout devices are the driver's
+        // form); the entries are written from the mounted layer like a compared diff, so every driver writes the
+        // same tar for the same change.
+        var native = NativeDiffOf(driver, id);
         WithMountedPair(driver, id, (parentRoot, root) =>
         {
-            LayerWriter.WriteChanges(output, root, Archive.Changes.Compute(parentRoot, root), options);
+            var changes = native is null
+                ? Archive.Changes.Compute(parentRoot, root)
+                : Archive.Changes.FromDiffDirectory(native.Directory, native.Format, parentRoot);
+            LayerWriter.WriteChanges(output, root, changes, options);
             return 0;
         });
     }
