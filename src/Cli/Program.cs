@@ -48,6 +48,8 @@ namespace Images.Cli
             MaintenanceCommands.Prune,
             MaintenanceCommands.Check,
             DriverCommands.Driver,
+            RegistryServerCommands.Serve,
+            RegistryServerCommands.Gc,
             RegistryClientCommands.Push,
             RegistryClientCommands.Pull,
             RegistryClientCommands.Login,

@@ -92,7 +92,8 @@ internal sealed class ConsistencyChecker(Metadata metadata, ContentStore content
 
     private void CheckUnreferenced(bool repair)
     {
-        var referenced = images.ReferencedBlobs();
+        var referenced = new HashSet<Digest>(images.ReferencedBlobs());
+        referenced.UnionWith(metadata.RegistryBlobs()); // what registry repositories hold is collected by registry GC
         foreach (var blob in content.List().ToList())
         {
             if (referenced.Contains(blob.Digest)) continue;

@@ -35,7 +35,8 @@ internal sealed class GarbageCollector(Metadata metadata, ContentStore content, 
             foreach (var chain in unused) layersRemoved.AddRange(layers.Release(chain));
             if (layersRemoved.Count == before) break;
         }
-        var referenced = images.ReferencedBlobs();
+        var referenced = new HashSet<Digest>(images.ReferencedBlobs());
+        referenced.UnionWith(metadata.RegistryBlobs()); // what registry repositories hold is collected by registry GC
         var blobsRemoved = new List<Digest>();
         foreach (var blob in content.List().ToList())
         {

@@ -4,6 +4,7 @@ using Images.Store.Catalog;
 using Images.Store.Content;
 using Images.Store.Distribution;
 using Images.Store.Layers;
+using Images.Store.Registry;
 
 namespace Images.Store;
 
@@ -17,6 +18,7 @@ public sealed class LocalStore : IDisposable
     private readonly ContentStore _content;
     private readonly LayerStore _layers;
     private readonly ImageStore _images;
+    private readonly RegistryStore _registry;
     private int _writeLeases;
     private bool _disposed;
 
@@ -30,6 +32,7 @@ public sealed class LocalStore : IDisposable
         _layers = new LayerStore(metadata, _content, driver, paths);
         _images = new ImageStore(metadata, _content, _layers);
         BlobSources = new BlobSources(metadata);
+        _registry = new RegistryStore(paths, metadata, _content, EnterWrite);
     }
 
     /// <summary>
@@ -66,6 +69,8 @@ public sealed class LocalStore : IDisposable
     public IImageStore Images => _images;
     /// <summary>Which registry repositories hold which blobs (the registry client's mount hints).</summary>
     public IBlobSources BlobSources { get; }
+    /// <summary>What a registry served from this store keeps: repositories, blob links, manifests, tags, uploads.</summary>
+    public IRegistryStore Registry => _registry;
     public IGraphDriver Driver { get; }
     public IDriverProvider DriverProvider { get; }
 
@@ -122,6 +127,17 @@ public sealed class LocalStore : IDisposable
     {
         using var lease = EnterExclusive("check");
         return new ConsistencyChecker(_metadata, _content, _layers, _images).Run(repair);
+    }
+
+    /// <summary>
+    /// Registry garbage collection (<see cref="RegistryGarbageCollector"/>): safe while a server pushes into this
+    /// store, as blobs younger than <paramref name="grace"/> are kept. Waits for write leases of other requests and
+    /// processes (a server's scheduled run holds none itself, unlike <see cref="Prune"/>'s callers' check).
+    /// </summary>
+    public RegistryGcReport CollectRegistryGarbage(TimeSpan grace, bool dryRun = false)
+    {
+        using var lease = FileLock.Acquire(Paths.Lock, exclusive: true);
+        return new RegistryGarbageCollector(_metadata, _content, _images, _registry.Uploads).Run(grace, dryRun);
     }
 
     private IReadOnlyList<string> Recover()

@@ -78,6 +78,7 @@ internal sealed partial class Metadata : IDisposable
             image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);
         CREATE INDEX tags_image ON tags(image_id);
         """,
+        RegistrySchema,
         BlobSourcesSchema,
     ];
 

@@ -92,20 +92,8 @@ public sealed class BlobWriter : Stream
                 throw new DigestMismatchException(
                     $"blob content does not match its digest: expected {expected}, got {actual} ({size} bytes); nothing was stored (the source is corrupt or was changed while read: fetch it again)");
 
-            string directory = _paths.BlobDirectory(actual.Algorithm);
-            Directory.CreateDirectory(directory);
-            string target = _paths.Blob(actual);
-            if (File.Exists(target))
-            {
-                File.Delete(_ingestPath);
-            }
-            else
-            {
-                // Rename while still holding the flock, so recovery never sees the file unlocked in ingest/.
-                // Overwriting a racing writer's identical copy is harmless: both hold verified bytes.
-                File.Move(_ingestPath, target, overwrite: true);
-                Files.FsyncDirectory(directory);
-            }
+            // Renamed while still holding the flock, so recovery never sees the file unlocked in ingest/.
+            ContentStore.Publish(_paths, _ingestPath, actual);
         }
         catch
         {

@@ -102,6 +102,50 @@ public sealed class ContentStore : IContentStore
         }
     }
 
+    /// <summary>
+    /// Moves a verified file (same filesystem, already fsynced) to <paramref name="digest"/>'s place. When the blob is
+    /// already stored the file is dropped instead: two writers of the same blob both succeed. Overwriting a racing
+    /// writer's identical copy is harmless: both hold verified bytes.
+    /// </summary>
+    internal static void Publish(StorePaths paths, string file, Digest digest)
+    {
+        string directory = paths.BlobDirectory(digest.Algorithm);
+        Directory.CreateDirectory(directory);
+        string target = paths.Blob(digest);
+        if (File.Exists(target))
+        {
+            File.Delete(file);
+            return;
+        }
+        File.Move(file, target, overwrite: true);
+        Files.FsyncDirectory(directory);
+    }
+
+    /// <summary>
+    /// Stores a file written elsewhere in the store (a resumable registry upload) through its open, locked
+    /// <paramref name="file"/>: fsyncs it, checks it against <paramref name="expected"/> (hashing it unless
+    /// <paramref name="computed"/> already is its digest) and publishes it while the lock is still held.
+    /// On a mismatch nothing is stored and the file is left where it was.
+    /// </summary>
+    internal BlobInfo Adopt(FileStream file, Digest expected, Digest? computed)
+    {
+        CheckDigest(expected);
+        file.Flush(flushToDisk: true);
+        long size = file.Length;
+        Digest actual;
+        if (computed is { } known && known.Algorithm == expected.Algorithm) actual = known;
+        else
+        {
+            file.Position = 0;
+            actual = Digest.Compute(file, expected.Algorithm);
+        }
+        if (actual != expected)
+            throw new DigestMismatchException(
+                $"uploaded content does not match its digest: expected {expected}, got {actual} ({size} bytes); nothing was stored");
+        Publish(_paths, file.Name, expected);
+        return new BlobInfo(expected, size);
+    }
+
     /// <summary>Deletes a blob; false when it was not stored. Only garbage collection and repair call this.</summary>
     internal bool Delete(Digest digest)
     {
@@ -111,6 +155,9 @@ public sealed class ContentStore : IContentStore
         Files.FsyncDirectory(Path.GetDirectoryName(path)!);
         return true;
     }
+
+    /// <summary>When the blob's file was written (garbage collection's grace period counts from it).</summary>
+    internal DateTimeOffset Modified(Digest digest) => new(File.GetLastWriteTimeUtc(_paths.Blob(digest)), TimeSpan.Zero);
 
     /// <summary>Hashes a stored blob's file and returns the digest its bytes actually have.</summary>
     internal Digest ComputeDigest(Digest digest)
