@@ -5,7 +5,7 @@ using Images.Registry.Client.Auth;
 
 namespace Images.Registry.Client.Tests;
 
-/// <summary>docker's config.json as the credential store, and WWW-Authenticate parsing.</summary>
+/// <summary>docker's config.json as the credential store.</summary>
 public sealed class CredentialTests
 {
     [Fact]
@@ -61,18 +61,5 @@ public sealed class CredentialTests
         File.WriteAllText(path, "{not json");
         var error = Assert.Throws<FormatException>(() => new DockerConfigFile(path).Find("x.example"));
         Assert.Contains(path, error.Message);
-    }
-
-    [Fact]
-    public void Challenges_are_parsed_with_quoted_values_and_commas_inside_them()
-    {
-        var parameters = AuthChallenge.ParseParameters(
-            "realm=\"https://auth.example/token\",service=\"registry.example\",scope=\"repository:a/b:pull,push repository:c:pull\",error=insufficient_scope");
-        Assert.Equal("https://auth.example/token", parameters["realm"]);
-        Assert.Equal("registry.example", parameters["SERVICE"]);
-        Assert.Equal("repository:a/b:pull,push repository:c:pull", parameters["scope"]);
-        Assert.Equal("insufficient_scope", parameters["error"]);
-        Assert.Equal("a\"b", AuthChallenge.ParseParameters("realm=\"a\\\"b\"")["realm"]);
-        Assert.Empty(AuthChallenge.ParseParameters(""));
     }
 }

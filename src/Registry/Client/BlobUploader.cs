@@ -1,6 +1,7 @@
 using System.Net;
 using Images.Core.Digests;
 using Images.Core.Oci;
+using Images.Registry.Distribution;
 
 namespace Images.Registry.Client;
 
@@ -50,7 +51,7 @@ internal sealed class BlobUploader(RegistrySession session, RegistryClientOption
         using var response = await session.SendAsync(() =>
         {
             var content = new BlobRangeContent(open, offset, length, Sent);
-            content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
+            content.Headers.TryAddWithoutValidation("Content-Range", new ByteRange(offset, offset + length - 1).ToUploadChunk());
             return new HttpRequestMessage(HttpMethod.Patch, location) { Content = content };
         }, ct).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted)
@@ -76,7 +77,14 @@ internal sealed class BlobUploader(RegistrySession session, RegistryClientOption
         {
             if (response.StatusCode is not (HttpStatusCode.NoContent or HttpStatusCode.OK))
                 throw await session.ErrorAsync(response, $"resume the upload of blob {blob.Digest} after a dropped connection ({dropped.Message})", blob.Digest).ConfigureAwait(false);
-            long next = UploadRange.NextOffset(response.Headers.TryGetValues("Range", out var values) ? values.FirstOrDefault() : null);
+            string? progress = response.Headers.TryGetValues("Range", out var values) ? values.FirstOrDefault() : null;
+            if (progress is not null && !ByteRange.TryParseUploadProgress(progress, out _))
+                throw new RegistryClientException(
+                    $"registry {session.Registry}, repository {session.Repository}: the upload status of blob {blob.Digest} has a Range header \"{progress}\" that is not \"0-<last byte>\"")
+                { Digest = blob.Digest };
+            ByteRange.TryParseUploadProgress(progress, out long next);
+            // "0-0" also means "nothing yet" (distribution and our server answer it for an empty upload): resend byte 0.
+            if (next == 1) next = 0;
             if (next > blob.Size)
                 throw new RegistryClientException(
                     $"registry {session.Registry}, repository {session.Repository}: the upload of blob {blob.Digest} reports {next} bytes received, more than its {blob.Size}")
@@ -98,7 +106,7 @@ internal sealed class BlobUploader(RegistrySession session, RegistryClientOption
         }, ct).ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.OK))
             throw await session.ErrorAsync(response, $"finish the upload of blob {blob.Digest}", blob.Digest).ConfigureAwait(false);
-        if (response.Headers.TryGetValues("Docker-Content-Digest", out var digests) && Digest.TryParse(digests.FirstOrDefault(), out var stored) && stored != blob.Digest)
+        if (response.Headers.TryGetValues(RegistryHeaders.ContentDigest, out var digests) && Digest.TryParse(digests.FirstOrDefault(), out var stored) && stored != blob.Digest)
             throw new RegistryClientException(
                 $"registry {session.Registry}, repository {session.Repository}: stored blob {blob.Digest} under {stored}; the registry is faulty")
             { Digest = blob.Digest };
@@ -119,22 +127,5 @@ internal sealed class BlobUploader(RegistrySession session, RegistryClientOption
         string query = builder.Query.TrimStart('?');
         builder.Query = query.Length == 0 ? parameter : query + "&" + parameter;
         return builder.Uri;
-    }
-}
-
-/// <summary>The upload-progress header <c>Range: 0-N</c> (no unit, as the distribution spec writes it).</summary>
-internal static class UploadRange
-{
-    /// <summary>The next byte the registry expects: N+1 for <c>0-N</c>, 0 when no byte was received.</summary>
-    public static long NextOffset(string? header)
-    {
-        if (string.IsNullOrWhiteSpace(header)) return 0;
-        string value = header.Trim();
-        if (value.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase)) value = value[6..];
-        int dash = value.IndexOf('-');
-        if (dash < 0 || !long.TryParse(value[(dash + 1)..], out long last) || last < 0)
-            throw new FormatException($"the registry's upload Range header \"{header}\" is not \"0-<last byte>\"");
-        // distribution answers "0-0" for an empty upload too; an empty upload has nothing to lose by resending byte 0.
-        return last == 0 ? 0 : last + 1;
     }
 }

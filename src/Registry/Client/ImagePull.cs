@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Images.Core.Digests;
 using Images.Core.Oci;
 using Images.Core.References;
+using Images.Registry.Distribution;
 using Images.Store;
 using Images.Store.Content;
 using Images.Store.Transfer;
@@ -20,9 +21,6 @@ internal sealed class ImagePull(LocalStore store, RegistryClientOptions options,
     /// <summary>Manifests and configs larger than this are refused (the size distribution and our server accept).</summary>
     private const int MaxDocumentSize = 4 << 20;
     private const int BufferSize = 1 << 20;
-
-    private static readonly string ManifestAccept = string.Join(", ",
-        MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList);
 
     private int _skipped, _fetched;
     private long _bytesFetched;
@@ -89,14 +87,14 @@ internal sealed class ImagePull(LocalStore store, RegistryClientOptions options,
         using var response = await session.SendAsync(() =>
         {
             var request = new HttpRequestMessage(HttpMethod.Get, session.RepositoryUrl($"manifests/{reference}"));
-            request.Headers.Accept.ParseAdd(ManifestAccept);
+            request.Headers.Accept.ParseAdd(ManifestMediaTypes.AcceptHeader);
             return request;
         }, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await session.ErrorAsync(response, $"get manifest {reference}", expected).ConfigureAwait(false);
         var bytes = await ReadBoundedAsync(response, MaxDocumentSize, $"manifest {reference}", ct).ConfigureAwait(false);
 
         Digest? claimed = expected;
-        if (claimed is null && response.Headers.TryGetValues("Docker-Content-Digest", out var values) && Digest.TryParse(values.FirstOrDefault(), out var header))
+        if (claimed is null && response.Headers.TryGetValues(RegistryHeaders.ContentDigest, out var values) && Digest.TryParse(values.FirstOrDefault(), out var header))
             claimed = header;
         var actual = Digest.Compute(bytes, claimed?.Algorithm ?? Digest.Sha256);
         if (claimed is { } c && c != actual)

@@ -2,6 +2,7 @@ using System.Net;
 using Images.Core.Digests;
 using Images.Core.Oci;
 using Images.Core.References;
+using Images.Registry.Distribution;
 using Images.Store;
 
 namespace Images.Registry.Client;
@@ -158,7 +159,7 @@ internal sealed class ImagePush(LocalStore store, RegistryClientOptions options,
         }, ct).ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.Accepted))
             throw await session.ErrorAsync(response, $"put manifest {manifest.Digest} as {reference}", manifest.Digest).ConfigureAwait(false);
-        if (response.Headers.TryGetValues("Docker-Content-Digest", out var values) && Digest.TryParse(values.FirstOrDefault(), out var stored) &&
+        if (response.Headers.TryGetValues(RegistryHeaders.ContentDigest, out var values) && Digest.TryParse(values.FirstOrDefault(), out var stored) &&
             stored.Algorithm == manifest.Digest.Algorithm && stored != manifest.Digest)
             throw new RegistryClientException(
                 $"registry {session.Registry}, repository {session.Repository}: manifest {manifest.Digest} was stored as {stored}: the registry changed its bytes")

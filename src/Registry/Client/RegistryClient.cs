@@ -2,6 +2,7 @@ using System.Net;
 using Images.Core.Oci;
 using Images.Core.References;
 using Images.Registry.Client.Auth;
+using Images.Registry.Distribution;
 using Images.Store;
 using Images.Store.Catalog;
 
@@ -55,7 +56,7 @@ public sealed class RegistryClient : IDisposable
 
         var blobs = new[] { manifest.Config }.Concat(manifest.Layers).Select(b => b.Digest).Distinct();
         var mountSources = blobs.SelectMany(d => store.BlobSources.Repositories(d, target.Domain)).Distinct().Take(16).ToList();
-        var session = await RegistrySession.OpenAsync(_http, _options, target, "pull,push", mountSources, ct).ConfigureAwait(false);
+        var session = await RegistrySession.OpenAsync(_http, _options, target, [AccessScope.Pull, AccessScope.Push], mountSources, ct).ConfigureAwait(false);
         return await new ImagePush(store, _options, session).RunAsync(descriptor, bytes, manifest, target, ct).ConfigureAwait(false);
     }
 
@@ -70,7 +71,7 @@ public sealed class RegistryClient : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         // Blobs and layers written now are referenced by nothing until the image is added: the lease keeps GC away.
         using var lease = store.EnterWrite();
-        var session = await RegistrySession.OpenAsync(_http, _options, source, "pull", [], ct).ConfigureAwait(false);
+        var session = await RegistrySession.OpenAsync(_http, _options, source, [AccessScope.Pull], [], ct).ConfigureAwait(false);
         return await new ImagePull(store, _options, session).RunAsync(source, ct).ConfigureAwait(false);
     }
 

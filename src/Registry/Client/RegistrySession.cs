@@ -5,6 +5,7 @@ using System.Text.Json;
 using Images.Core.Digests;
 using Images.Core.References;
 using Images.Registry.Client.Auth;
+using Images.Registry.Distribution;
 
 namespace Images.Registry.Client;
 
@@ -48,11 +49,11 @@ internal sealed class RegistrySession
     /// pings <c>/v2/</c> and authorizes for <paramref name="actions"/> on the repository and pull on <paramref name="mountSources"/>.
     /// </summary>
     public static async Task<RegistrySession> OpenAsync(
-        HttpClient http, RegistryClientOptions options, Reference reference, string actions, IEnumerable<string> mountSources, CancellationToken ct)
+        HttpClient http, RegistryClientOptions options, Reference reference, string[] actions, IEnumerable<string> mountSources, CancellationToken ct)
     {
         string host = HostOf(reference.Domain);
-        var scopes = new List<string> { $"repository:{reference.Path}:{actions}" };
-        scopes.AddRange(mountSources.Where(r => r != reference.Path).Distinct().Select(r => $"repository:{r}:pull"));
+        var scopes = new List<string> { AccessScope.Repository(reference.Path, actions).ToString() };
+        scopes.AddRange(mountSources.Where(r => r != reference.Path).Distinct().Select(r => AccessScope.Repository(r, AccessScope.Pull).ToString()));
 
         Uri baseUri = new($"{(IsLoopback(host) ? "http" : "https")}://{host}/");
         HttpResponseMessage ping;
@@ -75,7 +76,7 @@ internal sealed class RegistrySession
         {
             if (ping.StatusCode == HttpStatusCode.Unauthorized)
             {
-                if (!await session.AuthorizeAsync(AuthChallenge.From(ping.Headers), ct).ConfigureAwait(false))
+                if (!await session.AuthorizeAsync(ChallengesOf(ping), ct).ConfigureAwait(false))
                     throw new RegistryClientException(
                         $"registry {reference.Domain} asks for credentials and none are stored for it: run 'images login {reference.Domain}'",
                         HttpStatusCode.Unauthorized, "UNAUTHORIZED");
@@ -92,7 +93,7 @@ internal sealed class RegistrySession
     public static async Task VerifyLoginAsync(HttpClient http, RegistryClientOptions options, string registry, CancellationToken ct)
     {
         var probe = Reference.Parse($"{registry}/images-login-probe");
-        var session = await OpenAsync(http, options, probe, "pull", [], ct).ConfigureAwait(false);
+        var session = await OpenAsync(http, options, probe, [AccessScope.Pull], [], ct).ConfigureAwait(false);
         using var response = await session.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, session.Url("v2/")), ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await session.ErrorAsync(response, "log in").ConfigureAwait(false);
     }
@@ -139,30 +140,33 @@ internal sealed class RegistrySession
             if (used is not null) request.Headers.Authorization = used;
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0) return response;
-            var challenges = AuthChallenge.From(response.Headers);
+            var challenges = ChallengesOf(response);
             if (!await AuthorizeAsync(challenges, ct, used).ConfigureAwait(false)) return response;
             response.Dispose();
         }
     }
 
+    private static IReadOnlyList<Challenge> ChallengesOf(HttpResponseMessage response) =>
+        response.Headers.WwwAuthenticate.Select(h => Challenge.Parse($"{h.Scheme} {h.Parameter}")).OfType<Challenge>().ToList();
+
     /// <summary>
     /// Sets the authorization for <paramref name="challenges"/>; false when there is nothing to answer them with.
     /// When another request already replaced <paramref name="stale"/>, its authorization is taken as is.
     /// </summary>
-    private async Task<bool> AuthorizeAsync(IReadOnlyList<AuthChallenge> challenges, CancellationToken ct, AuthenticationHeaderValue? stale = null)
+    private async Task<bool> AuthorizeAsync(IReadOnlyList<Challenge> challenges, CancellationToken ct, AuthenticationHeaderValue? stale = null)
     {
         await _authGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             if (_authorization is not null && !ReferenceEquals(_authorization, stale)) return true;
             var credential = _credentials?.Find(Registry);
-            if (challenges.FirstOrDefault(c => c.IsBearer) is { } bearer)
+            if (challenges.FirstOrDefault(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)) is { } bearer)
             {
                 string token = await FetchTokenAsync(bearer, credential, ct).ConfigureAwait(false);
                 _authorization = new AuthenticationHeaderValue("Bearer", token);
                 return true;
             }
-            if (challenges.Any(c => c.IsBasic) && credential is not null)
+            if (challenges.Any(c => c.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase)) && credential is not null)
             {
                 _authorization = new AuthenticationHeaderValue("Basic", BasicValue(credential));
                 return !ReferenceEquals(stale, null) ? stale.Parameter != _authorization.Parameter : true;
@@ -179,16 +183,16 @@ internal sealed class RegistrySession
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}"));
 
     /// <summary>The token flow: GET realm?service=…&amp;scope=… (with basic credentials when stored), answer <c>token</c> or <c>access_token</c>.</summary>
-    private async Task<string> FetchTokenAsync(AuthChallenge challenge, RegistryCredential? credential, CancellationToken ct)
+    private async Task<string> FetchTokenAsync(Challenge challenge, RegistryCredential? credential, CancellationToken ct)
     {
-        string realm = challenge["realm"] ?? throw new RegistryClientException(
+        string realm = challenge.Realm ?? throw new RegistryClientException(
             $"registry {Registry} asks for a bearer token but its challenge names no realm (WWW-Authenticate without realm=)");
         if (!Uri.TryCreate(realm, UriKind.Absolute, out var realmUri) || (realmUri.Scheme != "https" && realmUri.Scheme != "http"))
             throw new RegistryClientException($"registry {Registry}: the token realm \"{realm}\" is not an http(s) URL");
         var query = new List<string>();
-        if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
+        if (challenge.Service is { } service) query.Add("service=" + Uri.EscapeDataString(service));
         var scopes = new List<string>(_scopes);
-        if (challenge["scope"] is { } asked)
+        if (challenge.Scope is { } asked)
             scopes.AddRange(asked.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(s => !scopes.Contains(s)));
         query.AddRange(scopes.Select(s => "scope=" + Uri.EscapeDataString(s)));
         var builder = new UriBuilder(realmUri);
@@ -276,24 +280,12 @@ internal sealed class RegistrySession
             return "";
         }
         if (bytes.Length == 0) return "";
-        try
+        if (ErrorBody.TryParse(bytes) is { Errors.Count: > 0 } parsed)
         {
-            using var json = JsonDocument.Parse(bytes);
-            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("errors", out var errors) &&
-                errors.ValueKind == JsonValueKind.Array)
-            {
-                var parts = errors.EnumerateArray().Select(e =>
-                {
-                    string code = e.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
-                    string message = e.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-                    string detail = e.TryGetProperty("detail", out var d) && d.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined
-                        ? $" ({d.GetRawText()})" : "";
-                    return $"{code} {message}{detail}".Trim();
-                }).Where(p => p.Length > 0).ToList();
-                if (parts.Count > 0) return ": " + string.Join("; ", parts);
-            }
+            var parts = parsed.Errors.Select(e =>
+                $"{e.Code} {e.Message}{(e.Detail is JsonElement { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } d ? $" ({d.GetRawText()})" : "")}".Trim());
+            return ": " + string.Join("; ", parts);
         }
-        catch (JsonException) { }
         string text = Encoding.UTF8.GetString(bytes).Trim();
         int newline = text.IndexOf('\n');
         if (newline >= 0) text = text[..newline].Trim();
