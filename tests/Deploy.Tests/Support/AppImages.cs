@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Images.Cli.Tests;
+using Images.Drivers.Tests;
 
 namespace Images.Deploy.Tests;
 
