@@ -40,7 +40,7 @@ RECIPE
 src="$work/source"
 for v in v1 v2; do
   echo "release $v" > "$work/context/www/index.html"
-  "$images" --root "$src" build -q -t "app:$v" "$work/context" >/dev/null
+  "$images" --root "$src" build -t "app:$v" "$work/context" >/dev/null
 done
 for v in v1 v2; do "$images" --root "$src" save -o "$work/oci-$v" "app:$v" >/dev/null; done
 # The changed layer's compressed size, from the saved OCI layout (the app layer is the manifest's last).

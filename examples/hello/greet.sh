@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "$GREETING, $1 (running as uid $(id -u) in $(pwd), pid $$, host $(hostname))"
