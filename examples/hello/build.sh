@@ -7,7 +7,8 @@ images="$here/../../images"
 export IMAGES_ROOT="${IMAGES_ROOT:-/tmp/images-demo}"
 if [[ ! -x /bin/busybox ]]; then
   echo "build.sh: installing busybox-static (the image's shell and tools)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq busybox-static >/dev/null
 fi
 cp /bin/busybox "$here/busybox"
 trap 'rm -f "$here/busybox"' EXIT
