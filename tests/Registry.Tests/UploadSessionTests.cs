@@ -43,7 +43,7 @@ public sealed class UploadSessionTests
         await using var host = new RegistryHost(new RegistryServerOptions { UploadTimeout = TimeSpan.FromSeconds(3) });
         var location = await host.Client.StartUploadAsync("app");
         using (var patch = await host.Client.PatchAsync(location, [1, 2, 3], 0)) await RegistryHttp.ExpectAsync(patch, HttpStatusCode.Accepted);
-        await Task.Delay(TimeSpan.FromSeconds(6)); // twice the timeout: a loaded machine must not make the PATCH above expire it early
+        await Task.Delay(TimeSpan.FromSeconds(6)); // past the 3 s timeout (3 s so that a loaded machine does not expire it between POST and PATCH)
         using var status = await host.Client.SendAsync(HttpMethod.Get, location);
         await RegistryHttp.ExpectErrorAsync(status, HttpStatusCode.NotFound, "BLOB_UPLOAD_UNKNOWN");
         Assert.Empty(Directory.GetDirectories(Path.Combine(host.Root, "registry", "uploads")));
