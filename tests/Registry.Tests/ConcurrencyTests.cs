@@ -71,3 +71,41 @@ public sealed class ConcurrencyTests : IDisposable
         Assert.Equal($"0-{chunk.Length - 1}", status.Headers.GetValues("Range").Single());
     }
 }
+
+/// <summary>The request limit answers TOOMANYREQUESTS while it is reached, and serves again once a slot frees.</summary>
+public sealed class RequestLimitTests
+{
+    [Fact]
+    public async Task Requests_over_the_limit_get_429_TOOMANYREQUESTS()
+    {
+        await using var host = new RegistryHost(new Images.Registry.Server.RegistryServerOptions { MaxConcurrentRequests = 1 });
+        var location = await host.Client.StartUploadAsync("app");
+        using var stall = new CancellationTokenSource();
+        using var slow = host.NewClient();
+        var body = new StalledContent(new byte[1000], stall.Token);
+        var holding = slow.SendAsync(HttpMethod.Patch, location, body);
+        await body.Sent.Task;
+        // The stalled PATCH takes the one slot once its headers reach the handler: from then on, 429.
+        for (int attempt = 0; ; attempt++)
+        {
+            using var probe = await host.Client.SendAsync(HttpMethod.Get, "/v2/");
+            if (probe.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                await RegistryHttp.ExpectErrorAsync(probe, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+                Assert.Equal("1", probe.Headers.GetValues("Retry-After").Single());
+                break;
+            }
+            Assert.True(attempt < 200, "the limit never refused a request while another held the only slot");
+            await Task.Delay(25);
+        }
+        stall.Cancel();
+        await Assert.ThrowsAnyAsync<Exception>(() => holding);
+        for (int attempt = 0; ; attempt++)
+        {
+            using var again = await host.Client.SendAsync(HttpMethod.Get, "/v2/");
+            if (again.StatusCode == HttpStatusCode.OK) break;
+            Assert.True(attempt < 100, "the slot was never released");
+            await Task.Delay(50);
+        }
+    }
+}

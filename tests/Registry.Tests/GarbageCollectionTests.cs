@@ -64,4 +64,22 @@ public sealed class GarbageCollectionTests : IDisposable
         Assert.True(_host.Store.Content.Exists(linkedOnly));
         Assert.Empty(_host.Store.Check(repair: false).Garbage);
     }
+
+    [Fact]
+    public async Task Serve_collects_on_its_schedule()
+    {
+        await using var host = new RegistryHost(new Images.Registry.Server.RegistryServerOptions
+        {
+            // The grace covers the image push below (blobs before their manifest), not the wait for the orphan.
+            GcInterval = TimeSpan.FromMilliseconds(200), GcGrace = TimeSpan.FromSeconds(3),
+        });
+        var (_, manifest) = await host.Client.PushImageAsync("app", "v1", [4, 5, 6]);
+        var orphan = await host.Client.PushBlobAsync("app", RandomNumberGenerator.GetBytes(100));
+        for (int attempt = 0; host.Store.Content.Exists(orphan); attempt++)
+        {
+            Assert.True(attempt < 600, "the scheduled collection never removed the unreferenced blob");
+            await Task.Delay(50);
+        }
+        Assert.True(host.Store.Content.Exists(manifest));
+    }
 }

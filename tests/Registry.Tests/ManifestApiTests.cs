@@ -112,13 +112,14 @@ public sealed class ManifestApiTests : IDisposable
     [Fact]
     public async Task Manifests_naming_missing_blobs_are_refused()
     {
-        var missing = Digest.Compute("absent"u8);
-        var manifest = JsonSerializer.SerializeToUtf8Bytes(new
+        static byte[] ConfigOnly(Digest config, int size) => JsonSerializer.SerializeToUtf8Bytes(new
         {
             schemaVersion = 2, mediaType = MediaTypes.OciManifest,
-            config = new { mediaType = MediaTypes.OciConfig, digest = missing.ToString(), size = 6 },
+            config = new { mediaType = MediaTypes.OciConfig, digest = config.ToString(), size },
             layers = Array.Empty<object>(),
         });
+        var missing = Digest.Compute("absent"u8);
+        var manifest = ConfigOnly(missing, 6);
         using var put = await Api.SendAsync(HttpMethod.Put, "/v2/app/manifests/x", RegistryHttp.Bytes(manifest, MediaTypes.OciManifest));
         await RegistryHttp.ExpectErrorAsync(put, HttpStatusCode.BadRequest, "MANIFEST_BLOB_UNKNOWN");
         Assert.Contains(missing.ToString(), await put.Content.ReadAsStringAsync());
@@ -127,12 +128,7 @@ public sealed class ManifestApiTests : IDisposable
 
         // A blob in another repository is not enough.
         var elsewhere = await Api.PushBlobAsync("other", "{}"u8.ToArray());
-        var second = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            schemaVersion = 2, mediaType = MediaTypes.OciManifest,
-            config = new { mediaType = MediaTypes.OciConfig, digest = elsewhere.ToString(), size = 2 },
-            layers = Array.Empty<object>(),
-        });
+        var second = ConfigOnly(elsewhere, 2);
         using var put2 = await Api.SendAsync(HttpMethod.Put, "/v2/app/manifests/y", RegistryHttp.Bytes(second, MediaTypes.OciManifest));
         await RegistryHttp.ExpectErrorAsync(put2, HttpStatusCode.BadRequest, "MANIFEST_BLOB_UNKNOWN");
     }

@@ -22,9 +22,10 @@ internal static class RegistryServerCommands
         var gcInterval = new Option<string?>("--gc-interval") { Description = "Collect garbage this often while serving (e.g. 1h, 30m; default: never)" };
         var gcGrace = new Option<string>("--gc-grace") { Description = "Keep unreferenced blobs younger than this (default 1h)", DefaultValueFactory = _ => "1h" };
         var uploadTimeout = new Option<string>("--upload-timeout") { Description = "Expire upload sessions idle for this long (default 24h)", DefaultValueFactory = _ => "24h" };
+        var maxRequests = new Option<int?>("--max-requests") { Description = "Serve at most this many requests at once; more get 429 TOOMANYREQUESTS (default: no limit)" };
         var command = new Command("serve", "Serve the store as an OCI registry (distribution-spec 1.1)")
         {
-            listen, htpasswd, realm, tokenKey, tlsCert, tlsKey, readOnly, gcInterval, gcGrace, uploadTimeout,
+            listen, htpasswd, realm, tokenKey, tlsCert, tlsKey, readOnly, gcInterval, gcGrace, uploadTimeout, maxRequests,
         };
         command.SetAction(parse =>
         {
@@ -41,6 +42,7 @@ internal static class RegistryServerCommands
                 GcInterval = parse.GetValue(gcInterval) is { } interval ? Duration(interval, "--gc-interval") : null,
                 GcGrace = Duration(parse.GetValue(gcGrace)!, "--gc-grace"),
                 UploadTimeout = Duration(parse.GetValue(uploadTimeout)!, "--upload-timeout"),
+                MaxConcurrentRequests = parse.GetValue(maxRequests),
             };
             var app = RegistryServer.Build(options, store);
             app.Start();

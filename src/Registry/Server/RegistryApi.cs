@@ -11,10 +11,32 @@ namespace Images.Registry.Server;
 /// </summary>
 internal sealed class RegistryApi(RegistryContext registry, AccessControl access)
 {
+    private readonly SemaphoreSlim? _slots = registry.Options.MaxConcurrentRequests is { } n ? new SemaphoreSlim(n, n) : null;
+
     public async Task HandleAsync(HttpContext context, string? path)
     {
         var response = context.Response;
         response.Headers[RegistryHeaders.ApiVersion] = RegistryHeaders.ApiVersionValue;
+        if (_slots is not null && !_slots.Wait(0))
+        {
+            response.Headers.RetryAfter = "1";
+            await Responses.ErrorAsync(context, new RegistryException(ErrorCode.TooManyRequests,
+                $"the registry is serving its limit of {registry.Options.MaxConcurrentRequests} requests: retry in a second"));
+            return;
+        }
+        try
+        {
+            await HandleRouteAsync(context, path);
+        }
+        finally
+        {
+            _slots?.Release();
+        }
+    }
+
+    private async Task HandleRouteAsync(HttpContext context, string? path)
+    {
+        var response = context.Response;
         string method = context.Request.Method;
         try
         {

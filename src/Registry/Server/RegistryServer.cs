@@ -90,6 +90,7 @@ public static class RegistryServer
         if (options.TokenRealm is { } realm && !Uri.TryCreate(realm, UriKind.Absolute, out _))
             throw new ArgumentException($"token realm \"{realm}\" is not an absolute URL (e.g. http://127.0.0.1:5000/token)");
         if (options.MaxManifestBytes <= 0) throw new ArgumentException("the manifest size limit must be positive");
+        if (options.MaxConcurrentRequests <= 0) throw new ArgumentException("the concurrent request limit must be positive");
         if (options.MaxPageSize <= 0) throw new ArgumentException("the page size limit must be positive");
     }
 }

@@ -46,6 +46,9 @@ public sealed record RegistryServerOptions
     /// <summary>Blobs younger than this survive GC even when no manifest references them yet (pushes in progress).</summary>
     public TimeSpan GcGrace { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Requests served at once; more are answered TOOMANYREQUESTS (429, Retry-After: 1). Null: no limit.</summary>
+    public int? MaxConcurrentRequests { get; init; }
+
     /// <summary>Page size when a tags or catalog request gives no <c>n</c>, and the largest one honoured.</summary>
     public int MaxPageSize { get; init; } = 10_000;
 }
