@@ -10,6 +10,9 @@ public sealed class CliRunner(string root, string driver = "vfs")
     /// <summary>The driver every run uses (IMAGES_DRIVER), so one test sees one driver.</summary>
     public string Driver { get; } = driver;
 
+    /// <summary>Extra environment variables for every run (e.g. DOCKER_CONFIG).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The CLI assembly next to the test assembly (the project reference copies it there).</summary>
     public static string CliPath => Path.Combine(AppContext.BaseDirectory, "images.dll");
 
@@ -33,12 +36,17 @@ public sealed class CliRunner(string root, string driver = "vfs")
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";
         psi.Environment["IMAGES_DRIVER"] = Driver;
+        foreach (var (name, value) in Environment) psi.Environment[name] = value;
         return psi;
     }
 
-    public Result Run(params string[] args)
+    public Result Run(params string[] args) => RunWithInput(null, args);
+
+    /// <summary>Runs with <paramref name="input"/> written to stdin (then closed).</summary>
+    public Result RunWithInput(string? input, params string[] args)
     {
         using var p = Process.Start(StartInfo(args))!;
+        if (input is not null) p.StandardInput.Write(input);
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

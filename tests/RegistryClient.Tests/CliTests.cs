@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Images.Cli.Tests;
 using Images.Drivers.Tests;
 using Images.Registry.Client.Tests.Support;
@@ -8,26 +7,17 @@ namespace Images.Registry.Client.Tests;
 /// <summary><c>images push/pull/login/logout</c> as a user runs them (not on a terminal: plain lines).</summary>
 public sealed class CliTests
 {
-    private sealed class Cli(string root, string dockerConfig)
+    private sealed class Cli
     {
-        private readonly CliRunner _runner = new(root);
+        private readonly CliRunner _runner;
 
-        public CliRunner.Result Run(string? stdin, params string[] args)
+        public Cli(string root, string dockerConfig)
         {
-            var info = _runner.StartInfo(args);
-            info.Environment["DOCKER_CONFIG"] = dockerConfig;
-            using var process = Process.Start(info)!;
-            if (stdin is not null) process.StandardInput.Write(stdin);
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"images {string.Join(' ', args)} did not finish in 3 minutes");
-            }
-            return new CliRunner.Result(process.ExitCode, stdout.Result, stderr.Result);
+            _runner = new CliRunner(root);
+            _runner.Environment["DOCKER_CONFIG"] = dockerConfig;
         }
+
+        public CliRunner.Result Run(string? stdin, params string[] args) => _runner.RunWithInput(stdin, args);
 
         public string Ok(string? stdin, params string[] args)
         {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Registry push/pull throughput, in one run: ours (images push/pull) against our server (images serve) and against
 # docker-registry, and skopeo against both. Images: a Debian bookworm minbase (debootstrap from apt's mirror; the
-# rootfs tar is cached in /var/tmp/regbench-cache) and a big-files image (3 layers of 2 x 100 MB random files).
+# rootfs tar and both OCI layouts are cached in /var/tmp/regbench-cache) and a big-files image (3 layers of 2 x 100 MB random files).
 # Every measurement gets fresh, empty registries on new ports (no mounts, no skip, no client caches involved).
 # MB/s = compressed bytes moved / wall seconds. Everything lives on tmpfs (default /dev/shm/regbench), removed at the end.
-# Usage: bench/registry/client/run.sh [workdir]
+# Usage: bench/registry/client/run.sh [workdir]; BENCH_IMAGES, BENCH_SERVERS, BENCH_CLIENTS pick a subset.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -33,8 +33,10 @@ if [ ! -f "$cache/minbase.tar" ]; then
   tar -C "$work/rootfs" -cf "$cache/minbase.tar.tmp" . && mv "$cache/minbase.tar.tmp" "$cache/minbase.tar"
   rm -rf "$work/rootfs"
 fi
-layout() { # name -> an OCI layout at $work/layout-name, tag 1
-  local name=$1 dir="$work/layout-$1" b="$work/bundle-$1"
+layout() { # name -> an OCI layout at $cache/layout-name, tag 1 (kept for the next run)
+  local name=$1 dir="$cache/layout-$1" b="$work/bundle-$1"
+  [ -f "$dir/index.json" ] && grep -q '"1"' "$dir/index.json" && return 0
+  rm -rf "$dir"
   umoci init --layout "$dir" && umoci new --image "$dir:1"
   if [ "$name" = minbase ]; then
     umoci unpack --image "$dir:1" "$b" >/dev/null
@@ -49,13 +51,13 @@ layout() { # name -> an OCI layout at $work/layout-name, tag 1
     done
   fi
 }
-blobsize() { du -sb --apparent-size "$work/layout-$1/blobs" | cut -f1; }
+blobsize() { du -sb --apparent-size "$cache/layout-$1/blobs" | cut -f1; }
 echo "making the images ..." >&2
 layout minbase; layout big
 
 src="$work/store-src"
 for n in minbase big; do
-  id=$("$images" --root "$src" load -i "$work/layout-$n" | sed -n 's/^Loaded image ID: //p' | tail -1)
+  id=$("$images" --root "$src" load -i "$cache/layout-$n" | sed -n 's/^Loaded image ID: //p' | tail -1)
   "$images" --root "$src" tag "$id" "bench/$n:1"
 done
 
@@ -79,10 +81,13 @@ report() { # client server image op secs bytes
 }
 
 printf '%-8s %-16s %-8s %-5s %9s %13s\n' client server image op time throughput
-for n in minbase big; do
+only_images=${BENCH_IMAGES:-minbase big}
+only_servers=${BENCH_SERVERS:-ours docker-registry}
+only_clients=${BENCH_CLIENTS:-ours skopeo}
+for n in $only_images; do
   bytes=$(blobsize "$n")
-  for server in ours docker-registry; do
-    for client in ours skopeo; do
+  for server in $only_servers; do
+    for client in $only_clients; do
       if [ $server = ours ]; then start_ours; else start_docker_registry; fi
       dst="$reg/bench/$n:1"
       if [ $client = ours ]; then
@@ -91,7 +96,7 @@ for n in minbase big; do
         t=$(seconds "$images" --root "$pull" pull "$dst"); report $client $server $n pull "$t" "$bytes"
         unmount_under "$pull"; rm -rf "$pull"
       else
-        t=$(seconds skopeo copy -q --dest-tls-verify=false "oci:$work/layout-$n:1" "docker://$dst"); report $client $server $n push "$t" "$bytes"
+        t=$(seconds skopeo copy -q --dest-tls-verify=false "oci:$cache/layout-$n:1" "docker://$dst"); report $client $server $n push "$t" "$bytes"
         t=$(seconds skopeo copy -q --src-tls-verify=false "docker://$dst" "oci:$work/skopeo-pull:1"); report $client $server $n pull "$t" "$bytes"
         rm -rf "$work/skopeo-pull"
       fi

@@ -26,7 +26,7 @@ public sealed record RegistryClientOptions
     /// The largest PATCH of a chunked upload. A dropped connection costs at most this much resent data: the upload
     /// resumes where the registry says it stands.
     /// </summary>
-    public long ChunkSize { get; init; } = 64L << 20;
+    public long ChunkSize { get; init; } = 256L << 20;
 
     /// <summary>Blobs up to this size are sent in one PUT (no chunking: a retry resends them whole).</summary>
     public long MonolithicLimit { get; init; } = 1L << 20;
