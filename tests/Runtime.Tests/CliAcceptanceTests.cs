@@ -147,6 +147,18 @@ public sealed class CliAcceptanceTests(UmociFixture fixture)
         Assert.Equal("lo\n", cli.Ok("run", "--rm", "--network", "none", "--runtime", "runc", "busybox:test", "sh", "-c", "ls /sys/class/net"));
         var missing = cli.Run("run", "--rm", "busybox:test", "nope");
         Assert.Equal(127, missing.ExitCode);
+        var badUser = cli.Run("run", "--rm", "-u", "mallory", "busybox:test", "true");
+        Assert.Equal(125, badUser.ExitCode);
+        Assert.Contains("mallory", badUser.Stderr);
+
+        // create, then start attached (twice: a container can be started again), then detached with its log.
+        string id = cli.Ok("create", "--name", "again", "busybox:test", "sh", "-c", "echo hi; exit 4").Trim();
+        var first = cli.Run("start", "-a", "again");
+        Assert.Equal((4, "hi\n"), (first.ExitCode, first.Stdout));
+        Assert.Equal(4, cli.Run("start", "-a", id[..8]).ExitCode);
+        cli.Ok("start", "again");
+        WaitUntil(() => cli.Ok("ps", "-a").Contains("Exited (4)") && cli.Ok("logs", "again") == "hi\n", "the detached start's log");
+        cli.Ok("rm", "again");
         WaitUntil(() => cli.Ok("ps", "-a", "-q").Length == 0, "--rm containers to go");
         Assert.Empty(Leaks.Under(cli.Root));
     }
