@@ -57,6 +57,7 @@ internal static unsafe partial class LibC
     public const int CLONE_NEWNS = 0x20000;
     public const int PR_SET_PDEATHSIG = 1;
     public const int PR_SET_NO_NEW_PRIVS = 38;
+    public const int PR_CAPBSET_DROP = 24;
     public const int AF_INET = 2;
     public const int SOCK_DGRAM = 2;
     public const ulong SIOCGIFFLAGS = 0x8913;

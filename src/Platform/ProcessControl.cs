@@ -20,6 +20,18 @@ public static unsafe class ProcessControl
         UnixException.ThrowIfFailed(LibC.setresuid(uid, uid, uid), "setresuid", uid.ToString());
     }
 
+    /// <summary>
+    /// Drops every capability not in <paramref name="keep"/> from the bounding set (PR_CAPBSET_DROP), so no later
+    /// execve can hold them, root included; capabilities the kernel knows beyond /proc's cap_last_cap are ignored.
+    /// </summary>
+    public static void LimitCapabilities(IReadOnlySet<int> keep)
+    {
+        int last = int.TryParse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), out int n) ? n : 40;
+        for (int cap = 0; cap <= last; cap++)
+            if (!keep.Contains(cap))
+                UnixException.ThrowIfFailed(LibC.prctl(LibC.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0), "prctl", $"PR_CAPBSET_DROP {cap}");
+    }
+
     /// <summary>PR_SET_NO_NEW_PRIVS: execve can never grant privileges again (setuid bits, file capabilities).</summary>
     public static void SetNoNewPrivileges() =>
         UnixException.ThrowIfFailed(LibC.prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");

@@ -154,6 +154,14 @@ public abstract class RuntimeConformance : IDisposable
     }
 
     [Fact]
+    public void Root_keeps_only_dockers_default_capabilities()
+    {
+        // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP
+        var r = Sh("grep -E '^Cap(Bnd|Eff)' /proc/self/status | cut -f2");
+        Assert.Equal("00000000a80425fb\n00000000a80425fb\n", r.Stdout);
+    }
+
+    [Fact]
     public void Signals_reach_the_process()
     {
         var stdout = new BlockingStream();

@@ -15,19 +15,12 @@ public sealed class BuiltinRuntime : IProcessRuntime
 
     public string Name => RuntimeName;
 
-    public int Run(string rootfs, ProcessSpec spec, ProcessIo io, CancellationToken cancel = default)
-    {
-        cancel.ThrowIfCancellationRequested();
-        using var process = Start(rootfs, spec, io);
-        return process.Wait(cancel);
-    }
+    public int Run(string rootfs, ProcessSpec spec, ProcessIo io, CancellationToken cancel = default) =>
+        RuntimeProcess.RunToEnd(this, rootfs, spec, io, cancel);
 
     public IRunningProcess Start(string rootfs, ProcessSpec spec, ProcessIo io)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(io);
-        spec.Validate();
-        if (!Directory.Exists(rootfs)) throw new DirectoryNotFoundException($"rootfs '{rootfs}' does not exist (mount the container's layer first)");
+        RuntimeProcess.CheckArguments(rootfs, spec, io);
 
         // The init resolves the user again inside; resolving it here first makes a bad --user an exception for the
         // caller rather than an exit code (as runc's bundle writing does).

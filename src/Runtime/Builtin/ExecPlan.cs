@@ -66,6 +66,7 @@ internal sealed class ExecPlan
         try
         {
             Namespaces.ChangeDirectory(WorkingDir);
+            ProcessControl.LimitCapabilities(DefaultCapabilities.Numbers);
             ProcessControl.SetCredentials(User.Uid, User.Gid, User.Groups);
             ProcessControl.SetNoNewPrivileges();
             // Changing credentials cleared any parent-death signal; set it so the process dies with its parent.

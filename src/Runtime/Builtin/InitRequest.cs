@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Images.Runtime.Helpers;
 
 namespace Images.Runtime.Builtin;
 
@@ -7,15 +8,13 @@ internal sealed record InitRequest(string Rootfs, ProcessSpec Spec)
 {
     public const string Variable = "IMAGES_INIT_REQUEST";
 
-    private static readonly JsonSerializerOptions Options = new() { IncludeFields = false };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Options);
+    public string ToJson() => JsonSerializer.Serialize(this, RuntimeJson.Default.InitRequest);
 
     public static InitRequest FromEnvironment()
     {
         string json = Environment.GetEnvironmentVariable(Variable)
                       ?? throw new InvalidOperationException($"{Variable} is not set: the init is started by the builtin runtime only");
-        return JsonSerializer.Deserialize<InitRequest>(json, Options)
+        return JsonSerializer.Deserialize(json, RuntimeJson.Default.InitRequest)
                ?? throw new InvalidOperationException($"{Variable} is empty");
     }
 }

@@ -17,7 +17,7 @@ internal static class ContainerExec
     public const string Mode = "exec";
     private const string Variable = "IMAGES_EXEC_REQUEST";
 
-    private sealed record Request(int Pid, ProcessSpec Spec);
+    internal sealed record Request(int Pid, ProcessSpec Spec);
 
     /// <summary>Starts <paramref name="spec"/> in the namespaces of host pid <paramref name="pid"/>.</summary>
     public static IRunningProcess Start(int pid, ProcessSpec spec, ProcessIo io)
@@ -26,7 +26,7 @@ internal static class ContainerExec
         var args = new List<string> { "--target", pid.ToString(), "--pid", "--uts", "--ipc", "--net", "--" }; // nsenter forks itself when entering a pid namespace
         args.AddRange(HelperLauncher.Command(Mode));
         var psi = HelperLauncher.StartInfo("nsenter", args);
-        psi.Environment[Variable] = JsonSerializer.Serialize(new Request(pid, spec));
+        psi.Environment[Variable] = JsonSerializer.Serialize(new Request(pid, spec), RuntimeJson.Default.Request);
         return RuntimeProcess.Start(psi, io, launcher => ProcessControl.Children(launcher.Id).FirstOrDefault());
     }
 
@@ -35,7 +35,7 @@ internal static class ContainerExec
     {
         string json = Environment.GetEnvironmentVariable(Variable)
                       ?? throw new InvalidOperationException($"{Variable} is not set: exec is started by the runtime only");
-        var request = JsonSerializer.Deserialize<Request>(json) ?? throw new InvalidOperationException($"{Variable} is empty");
+        var request = JsonSerializer.Deserialize(json, RuntimeJson.Default.Request) ?? throw new InvalidOperationException($"{Variable} is empty");
         string root = $"/proc/{request.Pid}/root";
         var plan = ExecPlan.Prepare(root, request.Spec, [], createWorkingDir: false);
         Namespaces.JoinMountNamespace(request.Pid);

@@ -23,6 +23,22 @@ internal static class ContainerMonitor
         var dir = ContainerManager.DirectoryOf(root, args[2]);
         bool attached = args[3] == "attached";
         var spec = dir.ReadSpec();
+        // Signals are taken over before the process starts: one that arrives meanwhile is passed on once it runs
+        // (left to .NET's default, it would end the monitor and orphan the container).
+        IRunningProcess? running = null;
+        int pending = 0;
+        var gate = new object();
+        var registrations = new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
+            .Select(s => PosixSignalRegistration.Create(s, context =>
+            {
+                context.Cancel = true; // the monitor stays to record the end
+                lock (gate)
+                {
+                    if (running is null) pending = ProcessControl.Number(context.Signal);
+                    else try { running.Signal(ProcessControl.Number(context.Signal)); } catch (UnixException) { }
+                }
+            }))
+            .ToList();
         if (!attached) RedirectToLog(dir);
 
         var self = ProcessIdentity.Current;
@@ -44,6 +60,7 @@ internal static class ContainerMonitor
         }
         catch (Exception e)
         {
+            foreach (var r in registrations) r.Dispose();
             return Failed(root, dir, spec, self, e.Message);
         }
 
@@ -60,13 +77,11 @@ internal static class ContainerMonitor
                     PidStart = identity?.StartTime,
                     StartedAt = DateTimeOffset.UtcNow,
                 });
-            var registrations = new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
-                .Select(s => PosixSignalRegistration.Create(s, context =>
-                {
-                    context.Cancel = true; // the monitor stays to record the end
-                    try { process.Signal(ProcessControl.Number(context.Signal)); } catch (UnixException) { }
-                }))
-                .ToList();
+            lock (gate)
+            {
+                running = process;
+                if (pending != 0) try { process.Signal(pending); } catch (UnixException) { }
+            }
             int code = process.Wait();
             foreach (var r in registrations) r.Dispose();
             Finish(root, dir, spec, new ContainerState

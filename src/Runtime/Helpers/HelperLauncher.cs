@@ -34,6 +34,8 @@ internal static class HelperLauncher
     {
         var psi = new ProcessStartInfo(file) { UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        // A helper runs briefly: profile-guided re-JIT only costs it start-up time.
+        psi.Environment["DOTNET_TieredPGO"] = "0";
         return psi;
     }
 

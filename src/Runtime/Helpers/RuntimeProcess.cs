@@ -25,6 +25,25 @@ internal sealed class RuntimeProcess : IRunningProcess
 
     public int Pid { get; }
 
+    /// <summary>IProcessRuntime.Run for every runtime: Start, then Wait (cancellation kills and waits).</summary>
+    public static int RunToEnd(IProcessRuntime runtime, string rootfs, ProcessSpec spec, ProcessIo io, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        using var process = runtime.Start(rootfs, spec, io);
+        return process.Wait(cancel);
+    }
+
+    /// <summary>The checks every runtime's Start makes first.</summary>
+    public static void CheckArguments(string rootfs, ProcessSpec spec, ProcessIo io)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(rootfs);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(io);
+        spec.Validate();
+        if (!Directory.Exists(rootfs))
+            throw new DirectoryNotFoundException($"rootfs '{rootfs}' does not exist (mount the container's layer first)");
+    }
+
     /// <summary>
     /// Starts <paramref name="psi"/> with <paramref name="io"/> and waits until <paramref name="findPid"/> (given the
     /// launcher) names the container's pid 1. When the launcher exits first, the handle has pid 0 and Wait returns its code.

@@ -11,12 +11,6 @@ namespace Images.Runtime.Runc;
 /// </summary>
 internal static class RuncBundle
 {
-    private static readonly string[] Capabilities =
-    [
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
-        "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
-    ];
-
     private static readonly string[] MaskedPaths =
     [
         "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
@@ -55,7 +49,7 @@ internal static class RuncBundle
         var namespaces = new JsonArray { Ns("pid"), Ns("ipc"), Ns("uts"), Ns("mount") };
         if (spec.Network == NetworkMode.None) namespaces.Add(Ns("network"));
 
-        var caps = new JsonArray([.. Capabilities.Select(c => (JsonNode)c)]);
+        var caps = Strings(DefaultCapabilities.Names);
         var config = new JsonObject
         {
             ["ociVersion"] = "1.0.2",

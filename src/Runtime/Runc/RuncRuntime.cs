@@ -19,19 +19,12 @@ public sealed class RuncRuntime : IProcessRuntime
 
     public string Name => RuntimeName;
 
-    public int Run(string rootfs, ProcessSpec spec, ProcessIo io, CancellationToken cancel = default)
-    {
-        cancel.ThrowIfCancellationRequested();
-        using var process = Start(rootfs, spec, io);
-        return process.Wait(cancel);
-    }
+    public int Run(string rootfs, ProcessSpec spec, ProcessIo io, CancellationToken cancel = default) =>
+        RuntimeProcess.RunToEnd(this, rootfs, spec, io, cancel);
 
     public IRunningProcess Start(string rootfs, ProcessSpec spec, ProcessIo io)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(io);
-        spec.Validate();
-        if (!Directory.Exists(rootfs)) throw new DirectoryNotFoundException($"rootfs '{rootfs}' does not exist (mount the container's layer first)");
+        RuntimeProcess.CheckArguments(rootfs, spec, io);
 
         var plan = ExecPlan.Prepare(rootfs, spec, spec.Hostname is { Length: > 0 } h ? [$"HOSTNAME={h}"] : [], createWorkingDir: !spec.ReadOnlyRootfs);
         // runc exits 1 for its own failures and a missing command alike; answer "not found" as Docker does (127).
