@@ -95,13 +95,14 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
-    public void Diff_PrintsDockerLines_AndNeedsTwoImagesForNow()
+    public void Diff_PrintsDockerLines_AndOneArgumentIsAContainer()
     {
         SampleImage.Build().Write(_scratch.Combine("layout"), "v1-again");
         Assert.Equal("", _cli.Ok("diff", _image, $"oci:{_scratch.Combine("layout")}:v1-again"));
 
+        // One argument names a container (docker diff CONTAINER); an image is not one.
         var single = _cli.Run("diff", _image);
-        Assert.Equal(2, single.ExitCode);
-        Assert.Contains("give two images", single.Stderr);
+        Assert.Equal(1, single.ExitCode);
+        Assert.Contains($"no such container: {_image}", single.Stderr);
     }
 }
