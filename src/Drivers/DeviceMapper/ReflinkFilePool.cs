@@ -142,7 +142,8 @@ internal sealed class ReflinkFilePool : IThinPool
             if (exclusive is null || !Mounts.IsMountPoint(Root)) return; // another process uses it
             try
             {
-                Mounts.Unmount(Root);
+                // A layer device's loop detaches asynchronously after its own unmount: give it a moment.
+                LayerMounts.UnmountNow(Root);
             }
             catch (UnixException e) when (e.Errno == 16 /* EBUSY */)
             {
