@@ -105,6 +105,9 @@ internal sealed partial class BuildRun : IDisposable
         if (string.Equals(image, "scratch", StringComparison.OrdinalIgnoreCase)) state = new StageState();
         else if (StageNamed(image, stage.Index, allowIndex: false) is { } earlier) state = _built[earlier.Index].Derive();
         else state = FromImage(image);
+        // As BuildKit and buildah: a stage whose base sets no PATH gets the default one, first in Env.
+        if (!state.Environment().ContainsKey("PATH"))
+            state.Config = state.Config with { Env = ["PATH=" + Images.Runtime.ProcessSpec.DefaultPath, .. state.Config.Env ?? []] };
         _log.Done(StateId(state));
 
         if (state.Config.OnBuild is { Count: > 0 } triggers)
