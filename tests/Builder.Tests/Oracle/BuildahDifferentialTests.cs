@@ -55,8 +55,8 @@ public sealed class BuildahDifferentialTests : IDisposable
         COPY --chown=1234:5678 files/a.txt /numeric
         COPY --chmod=0750 files/a.txt /moded
         ADD plain.tar /x/plain/
-        ADD gz.tar.gz /x/gz/
-        ADD bz.tar.bz2 /x/bz/
+        ADD gzip.tar.gz /x/gz/
+        ADD bzip2.tar.bz2 /x/bz/
         ADD xz.tar.xz /x/xz/
         ADD notarchive.txt /x/
         ADD files/a.txt /x/added-file
@@ -102,22 +102,7 @@ public sealed class BuildahDifferentialTests : IDisposable
         _b.Write("docs/y.md", "y");
         _b.Write("docs/z.txt", "z");
         _b.Write("notarchive.txt", "plain text\n");
-        string tar = Path.Combine(_b.Context, "plain.tar");
-        using (var stream = File.Create(tar))
-        using (var writer = new TarWriter(stream, TarEntryFormat.Pax))
-        {
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "pkg/") { Mode = (UnixFileMode)0x1ed, Uid = 7, Gid = 8 });
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "pkg/file")
-            {
-                Mode = (UnixFileMode)0x1a4, Uid = 7, Gid = 8, DataStream = new MemoryStream("inside\n"u8.ToArray()),
-            });
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "pkg/link") { LinkName = "file", Uid = 7, Gid = 8 });
-        }
-        foreach (var (tool, suffix, name) in new[] { ("gzip", ".gz", "gz.tar.gz"), ("bzip2", ".bz2", "bz.tar.bz2"), ("xz", ".xz", "xz.tar.xz") })
-        {
-            ExternalCommand.Run("compress a test archive", tool, "-k", "-f", tar);
-            File.Move(tar + suffix, Path.Combine(_b.Context, name));
-        }
+        _b.WriteArchives("gzip", "bzip2", "xz");
     }
 
     [Fact]
