@@ -5,7 +5,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-packages=(skopeo docker-registry apache2-utils umoci attr busybox-static btrfs-progs xfsprogs e2fsprogs fuse-overlayfs fuse3 runc debootstrap sqlite3 util-linux)
+packages=(skopeo docker-registry apache2-utils umoci buildah attr busybox-static btrfs-progs xfsprogs e2fsprogs fuse-overlayfs fuse3 runc debootstrap sqlite3 util-linux gzip bzip2 xz-utils zstd bc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

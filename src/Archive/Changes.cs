@@ -107,18 +107,23 @@ public static class Changes
     }
 
     /// <summary>
-    /// fuse-overlayfs (the aufs driver without the kernel module) does not keep a copied-up directory's mtime. Such a
-    /// directory is still only copied up when its other metadata is the lower's and nothing directly in it was added
-    /// or removed (what would have changed its mtime).
+    /// Whether a directory of a native diff is there only because something below it changed: its metadata is the
+    /// lower's and nothing directly in it was added or removed (which would have been a change of its own). The
+    /// aufs driver's fuse-overlayfs does not keep a copied-up directory's mtime, so for aufs the mtime is not compared.
     /// </summary>
-    private static bool CopiedUpByFuse(string lowerPath, in FileStatus lower, string upperPath, in FileStatus upper)
+    private static bool CopiedUp(string lowerPath, in FileStatus lower, string upperPath, in FileStatus upper, WhiteoutFormat format)
     {
-        if (lower.Kind != FileKind.Directory || lower.Permissions != upper.Permissions || lower.Uid != upper.Uid || lower.Gid != upper.Gid
-            || !SameXattrs(TreeEntries.ContentXattrs(lowerPath), TreeEntries.ContentXattrs(upperPath)))
-            return false;
+        bool same = format == WhiteoutFormat.Aufs
+            ? lower.Kind == FileKind.Directory && lower.Permissions == upper.Permissions && lower.Uid == upper.Uid && lower.Gid == upper.Gid
+              && SameXattrs(TreeEntries.ContentXattrs(lowerPath), TreeEntries.ContentXattrs(upperPath))
+            : SameMetadata(lowerPath, lower, upperPath, upper);
+        if (!same) return false;
         foreach (var name in TreeEntries.SortedNames(upperPath))
+        {
             if (Whiteouts.IsOpaqueMarker(name) || Whiteouts.TryGetRemovedName(name, out _) || !Files.TryLstat(lowerPath + "/" + name, out _))
                 return false;
+            if (format == WhiteoutFormat.Overlay && Whiteouts.IsOverlayWhiteout(Files.Lstat(upperPath + "/" + name))) return false;
+        }
         return true;
     }
 
@@ -152,8 +157,7 @@ public static class Changes
             bool copiedUp = childInLower && status.Kind == FileKind.Directory
                 && !(format == WhiteoutFormat.Overlay && Whiteouts.IsOverlayOpaque(directory + "/" + name))
                 && !(format == WhiteoutFormat.Aufs && File.Exists(directory + "/" + name + "/" + Whiteouts.OpaqueMarker))
-                && (SameMetadata(lowerRoot + "/" + childRel, lowerStatus, directory + "/" + name, status)
-                    || (format == WhiteoutFormat.Aufs && CopiedUpByFuse(lowerRoot + "/" + childRel, lowerStatus, directory + "/" + name, status)));
+                && CopiedUp(lowerRoot + "/" + childRel, lowerStatus, directory + "/" + name, status, format);
             if (!copiedUp) changes.Add(new Change("/" + childRel, childInLower ? ChangeKind.Modified : ChangeKind.Added));
             if (status.Kind == FileKind.Directory) ReadDiff(root, lowerRoot, childRel, format, childInLower, changes);
         }

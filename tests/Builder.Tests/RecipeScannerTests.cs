@@ -38,7 +38,7 @@ public sealed class RecipeScannerTests
     public void AContinuationAtTheEndOfTheRecipeEndsTheInstructionAsDockerDoes(string text)
     {
         var run = Assert.IsType<RunInstruction>(Body(text).Single());
-        Assert.Equal("echo hi", run.Command.ShellText.TrimEnd());
+        Assert.Equal("echo hi", run.Command.ShellText!.TrimEnd());
     }
 
     [Fact]

@@ -105,6 +105,9 @@ internal sealed partial class BuildRun : IDisposable
         if (string.Equals(image, "scratch", StringComparison.OrdinalIgnoreCase)) state = new StageState();
         else if (StageNamed(image, stage.Index, allowIndex: false) is { } earlier) state = _built[earlier.Index].Derive();
         else state = FromImage(image);
+        // As BuildKit and buildah: a stage whose base sets no PATH gets the default one, first in Env.
+        if (!state.Environment().ContainsKey("PATH"))
+            state.Config = state.Config with { Env = ["PATH=" + Images.Runtime.ProcessSpec.DefaultPath, .. state.Config.Env ?? []] };
         _log.Done(StateId(state));
 
         if (state.Config.OnBuild is { Count: > 0 } triggers)
@@ -236,16 +239,13 @@ internal sealed partial class BuildRun : IDisposable
             }
             case ExposeInstruction expose:
             {
-                var ports = new SortedDictionary<string, JsonElement>(config.ExposedPorts?.ToDictionary() ?? [], StringComparer.Ordinal);
                 var keys = new List<string>();
                 foreach (string word in expose.Ports.SelectMany(p => _expander.ExpandWords(p, state.ExpansionScope())))
                 {
-                    PortSpec spec;
-                    try { spec = PortSpec.Parse(word); }
+                    try { keys.AddRange(PortSpec.Parse(word).Keys); }
                     catch (FormatException e) { throw new BuildException($"{instruction.Location}: EXPOSE {word}: {e.Message}", null, e); }
-                    foreach (string key in spec.Keys) { ports[key] = EmptyObject; keys.Add(key); }
                 }
-                config = config with { ExposedPorts = ports };
+                config = config with { ExposedPorts = WithKeys(config.ExposedPorts, keys) };
                 history = "EXPOSE " + string.Join(" ", keys);
                 break;
             }
@@ -263,14 +263,9 @@ internal sealed partial class BuildRun : IDisposable
                 break;
             case VolumeInstruction volume:
             {
-                var volumes = new SortedDictionary<string, JsonElement>(config.Volumes?.ToDictionary() ?? [], StringComparer.Ordinal);
                 var paths = volume.Paths.Select(p => Expand(p, state)).ToList();
-                foreach (string path in paths)
-                {
-                    if (path.Length == 0) throw new BuildException($"{instruction.Location}: VOLUME specified can not be an empty string");
-                    volumes[path] = EmptyObject;
-                }
-                config = config with { Volumes = volumes };
+                if (paths.Any(p => p.Length == 0)) throw new BuildException($"{instruction.Location}: VOLUME specified can not be an empty string");
+                config = config with { Volumes = WithKeys(config.Volumes, paths) };
                 history = "VOLUME [" + string.Join(" ", paths) + "]";
                 break;
             }
@@ -316,6 +311,14 @@ internal sealed partial class BuildRun : IDisposable
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    /// <summary>A Docker "set" (ExposedPorts, Volumes: keys with empty objects) with <paramref name="keys"/> added.</summary>
+    private static SortedDictionary<string, JsonElement> WithKeys(IReadOnlyDictionary<string, JsonElement>? set, IEnumerable<string> keys)
+    {
+        var result = new SortedDictionary<string, JsonElement>(set?.ToDictionary() ?? [], StringComparer.Ordinal);
+        foreach (string key in keys) result[key] = EmptyObject;
+        return result;
+    }
 
     /// <summary>CMD/ENTRYPOINT: the exec form as written; the shell form run by the stage's SHELL.</summary>
     private static List<string> CommandOf(StageState state, CommandLine command) =>

@@ -32,10 +32,15 @@ internal sealed class FileCopier(string root)
         bool endsWithSlash = request.Destination.EndsWith('/') || request.Destination.EndsWith("/.", StringComparison.Ordinal) || destRel.Length == 0;
         if (request.MultipleSources && !endsWithSlash)
             throw new BuildException($"when copying more than one source, the destination must be a directory and end with a '/' (\"{request.Destination}\")");
-        bool destIsDirectory = endsWithSlash || new RootedResolver(root).ResolveDirectory(destRel, create: false, destRel) is not null;
+        bool destExists = new RootedResolver(root).ResolveDirectory(destRel, create: false, destRel) is not null;
+        bool destIsDirectory = endsWithSlash || destExists;
+        // A destination directory made for this copy belongs to --chown's owner (implied parents above it to root).
+        var items = request.Items;
+        if (destIsDirectory && !destExists && request.Owner is not null && destRel.Length > 0)
+            items = [new MadeDirectory(), .. items];
 
-        var archives = request.ExtractArchives ? request.Items.OfType<TreeItem>().Where(IsArchive).ToList() : [];
-        ApplyTar(request, destRel, destIsDirectory, request.Items.Where(i => !archives.Contains(i)).ToList(), cancel);
+        var archives = request.ExtractArchives ? items.OfType<TreeItem>().Where(IsArchive).ToList() : [];
+        ApplyTar(request, destRel, destIsDirectory, items.Where(i => !archives.Contains(i)).ToList(), cancel);
         foreach (var archive in archives) Extract(archive, destRel);
     }
 
@@ -132,6 +137,15 @@ internal sealed class FileCopier(string root)
                 tar.WriteEntry(entry);
                 break;
             }
+            case MadeDirectory:
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, destRel)
+                {
+                    Mode = (UnixFileMode)0x1ed,
+                    Uid = (int)request.Owner!.Value.Uid,
+                    Gid = (int)request.Owner!.Value.Gid,
+                    ModificationTime = DateTimeOffset.UnixEpoch,
+                });
+                break;
             case TreeItem tree:
                 WriteTree(tar, tree, request, destRel, destIsDirectory);
                 break;
@@ -193,3 +207,6 @@ internal sealed class FileCopier(string root)
         tar.WriteEntry(entry);
     }
 }
+
+/// <summary>The destination directory a copy creates (owned by --chown's owner).</summary>
+internal sealed record MadeDirectory : CopyItem;

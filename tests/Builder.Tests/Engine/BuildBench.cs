@@ -51,6 +51,33 @@ internal sealed class BuildBench : IDisposable
         return full;
     }
 
+    /// <summary>
+    /// Writes <c>plain.tar</c> (pkg/, pkg/file "inside\n" and pkg/link -> file, owned 7:8) into the context and,
+    /// for each compressor given (gzip, bzip2, xz, zstd), its compressed copy named <c>&lt;tool&gt;.tar.&lt;suffix&gt;</c>.
+    /// </summary>
+    public void WriteArchives(params string[] compressors)
+    {
+        string tar = Path.Combine(Context, "plain.tar");
+        using (var stream = File.Create(tar))
+        using (var writer = new System.Formats.Tar.TarWriter(stream, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "pkg/") { Mode = (UnixFileMode)0x1ed, Uid = 7, Gid = 8 });
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "pkg/file")
+            {
+                Mode = (UnixFileMode)0x1a4, Uid = 7, Gid = 8, DataStream = new MemoryStream("inside\n"u8.ToArray()),
+            });
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.SymbolicLink, "pkg/link") { LinkName = "file", Uid = 7, Gid = 8 });
+        }
+        foreach (string tool in compressors)
+        {
+            string suffix = ArchiveSuffix(tool);
+            Images.Drivers.Common.ExternalCommand.Run("compress a test archive", tool, "-k", "-f", tar);
+            File.Move(tar + suffix, Path.Combine(Context, tool + ".tar" + suffix), overwrite: true);
+        }
+    }
+
+    public static string ArchiveSuffix(string tool) => tool switch { "gzip" => ".gz", "bzip2" => ".bz2", "xz" => ".xz", "zstd" => ".zst", _ => "" };
+
     public void AddBusybox()
     {
         if (!File.Exists(Busybox)) Assert.Fail($"{Busybox} is missing: install Debian's busybox-static (test.sh does)");

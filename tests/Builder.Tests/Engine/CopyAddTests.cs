@@ -117,36 +117,22 @@ public sealed class CopyAddTests : IDisposable
     }
 
     [Theory]
-    [InlineData("plain.tar", "")]
-    [InlineData("gz.tar.gz", "gzip")]
-    [InlineData("bz.tar.bz2", "bzip2")]
-    [InlineData("xz.tar.xz", "xz")]
-    [InlineData("zs.tar.zst", "zstd")]
-    public void AddExtractsLocalArchives(string name, string compressor)
+    [InlineData("")]
+    [InlineData("gzip")]
+    [InlineData("bzip2")]
+    [InlineData("xz")]
+    [InlineData("zstd")]
+    public void AddExtractsLocalArchives(string compressor)
     {
-        string tar = Path.Combine(_b.Context, "plain.tar");
-        using (var stream = File.Create(tar))
-        using (var writer = new TarWriter(stream, TarEntryFormat.Pax))
-        {
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "pkg/") { Mode = (UnixFileMode)0x1ed, Uid = 5, Gid = 6 });
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "pkg/file")
-            {
-                Mode = (UnixFileMode)0x1a4, Uid = 5, Gid = 6, DataStream = new MemoryStream("inside\n"u8.ToArray()),
-            });
-        }
-        if (compressor.Length > 0)
-        {
-            string tool = compressor == "gzip" ? "gzip" : compressor;
-            Images.Drivers.Common.ExternalCommand.Run("compress a test archive", tool, "-k", "-f", tar);
-            string produced = tar + compressor switch { "gzip" => ".gz", "bzip2" => ".bz2", "xz" => ".xz", _ => ".zst" };
-            File.Move(produced, Path.Combine(_b.Context, name));
-        }
+        _b.WriteArchives(compressor.Length > 0 ? [compressor] : []);
+        string name = compressor.Length > 0 ? compressor + ".tar" + BuildBench.ArchiveSuffix(compressor) : "plain.tar";
         var result = _b.Build($"FROM scratch\nADD {name} /opt/\nCOPY {name} /copied/\n");
         _b.InRootfs(result, root =>
         {
             Assert.Equal("inside\n", File.ReadAllText(Path.Combine(root, "opt/pkg/file")));
             var status = Files.Lstat(Path.Combine(root, "opt/pkg/file"));
-            Assert.Equal((5u, 6u), (status.Uid, status.Gid)); // an archive's owners are kept
+            Assert.Equal((7u, 8u), (status.Uid, status.Gid)); // an archive's owners are kept
+            Assert.Equal("file", new FileInfo(Path.Combine(root, "opt/pkg/link")).LinkTarget);
             Assert.True(File.Exists(Path.Combine(root, "copied", name))); // COPY never extracts
             return 0;
         });

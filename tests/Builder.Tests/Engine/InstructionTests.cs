@@ -7,6 +7,8 @@ namespace Images.Builder.Tests.Engine;
 /// <summary>Metadata instructions, ARG scoping, stages and ONBUILD on the vfs driver (no RUN: see RunTests).</summary>
 public sealed class InstructionTests : IDisposable
 {
+    private const string DefaultPath = "PATH=" + Images.Runtime.ProcessSpec.DefaultPath;
+
     private readonly BuildBench _b = new();
 
     public void Dispose() => _b.Dispose();
@@ -37,7 +39,7 @@ public sealed class InstructionTests : IDisposable
         var config = _b.Config(result);
         var c = config.Config!;
         Assert.Equal("someone <s@example.com>", config.Author);
-        Assert.Equal(["A=replaced", "B=two words", "LEGACY=value with spaces", "C=two words!"], c.Env);
+        Assert.Equal([DefaultPath, "A=replaced", "B=two words", "LEGACY=value with spaces", "C=two words!"], c.Env);
         Assert.Equal(new Dictionary<string, string> { ["com.example.name"] = "my app", ["version"] = "replaced" }, c.Labels);
         Assert.Equal(["53/udp", "80/tcp", "8000/tcp", "8001/tcp"], c.ExposedPorts!.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("/srv/app", c.WorkingDir);
@@ -82,13 +84,13 @@ public sealed class InstructionTests : IDisposable
             COPY v${VERSION}.txt /version
             """;
         var result = _b.Build(recipe, Options(new() { ["VERSION"] = "2", ["NOT_DECLARED"] = "x" }));
-        Assert.Equal(["SEEN=2", "LOCAL_COPY=2-local", "UNSEEN=not-in-scope"], _b.Config(result).Config!.Env);
+        Assert.Equal([DefaultPath, "SEEN=2", "LOCAL_COPY=2-local", "UNSEEN=not-in-scope"], _b.Config(result).Config!.Env);
         Assert.Equal("two", _b.ReadFile(result, "version"));
         Assert.Equal(["One or more build-args [NOT_DECLARED] were not consumed"], result.Warnings);
         Assert.Contains("[Warning] One or more build-args [NOT_DECLARED] were not consumed", _b.Log.ToString());
 
         result = _b.Build(recipe);
-        Assert.Equal(["SEEN=1", "LOCAL_COPY=1-local", "UNSEEN=not-in-scope"], _b.Config(result).Config!.Env);
+        Assert.Equal([DefaultPath, "SEEN=1", "LOCAL_COPY=1-local", "UNSEEN=not-in-scope"], _b.Config(result).Config!.Env);
         Assert.Empty(result.Warnings);
     }
 

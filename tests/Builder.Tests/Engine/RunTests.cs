@@ -6,6 +6,8 @@ namespace Images.Builder.Tests.Engine;
 /// <summary>RUN through the builtin runtime on a busybox base (no network).</summary>
 public sealed class RunTests : IDisposable
 {
+    private const string DefaultPath = "PATH=" + Images.Runtime.ProcessSpec.DefaultPath;
+
     private readonly BuildBench _b = new();
 
     public RunTests() => _b.AddBusybox();
@@ -46,7 +48,7 @@ public sealed class RunTests : IDisposable
         Assert.Equal("1000\n", _b.ReadFile(result, "owned/uid.txt"));
         Assert.Equal("shell-changed\n", _b.ReadFile(result, "owned/shell-marker"));
         // Build args reach RUN's environment but never the image's.
-        Assert.Equal(["STAGE=test"], _b.Config(result).Config!.Env);
+        Assert.Equal([DefaultPath, "STAGE=test"], _b.Config(result).Config!.Env);
         var history = _b.Config(result).History!;
         Assert.Contains(history, h => h.CreatedBy == "|1 WHO=builder /bin/sh -c echo \"$STAGE by $WHO\" > /shell.txt");
     }
