@@ -23,7 +23,7 @@ cleanup() {
   for d in overlay vfs; do
     buildah --root "$work/buildah-$d" --runroot "$work/buildah-$d-run" --storage-driver $d rmi --all --force >/dev/null 2>&1 || true
   done
-  grep -o " $work[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $work[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
