@@ -186,6 +186,11 @@ public sealed partial class LayerStore : ILayerStore, IDisposable
     public void UnmountRw(string name)
     {
         string id = RwDriverId(name);
+        bool mine;
+        lock (_rwMounts) mine = _rwMounts.GetValueOrDefault(name) > 0;
+        // Mounted through another store instance (a container's monitor mounts in one and releases in the next):
+        // adopt that mount, so this release is the last one and really unmounts.
+        if (!mine) _driver.Mount(id);
         _driver.Unmount(id);
         lock (_rwMounts)
         {
