@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 rm -rf "$work"; mkdir -p "$work/context/www"
 
-lo_bytes() { awk '$1 == "lo:" { print $2 + $10 }' /proc/net/dev; }
+lo_bytes() { awk '$1 == "lo:" { printf "%.0f\n", $2 + $10 }' /proc/net/dev; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 

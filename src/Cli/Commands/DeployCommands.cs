@@ -53,7 +53,7 @@ internal static class DeployCommands
                 var r = outcome.Release;
                 context.Out.WriteLine($"layers and config: {outcome.BlobsOnTarget} already on {target}, {outcome.Push.BlobsSent} sent; {Units.Size(outcome.BytesSent)} ({outcome.BytesSent} bytes) sent");
                 context.Out.WriteLine($"release {r.Release} of {r.App} is live in container {r.Container[..Math.Min(12, r.Container.Length)]} ({r.Health})");
-                if (r.Previous is { } previous) context.Out.WriteLine($"release {previous} stopped; 'images rollback --to {target} --app {name}' brings it back");
+                if (r.Previous is { } previous) context.Out.WriteLine($"release {previous} is being stopped; 'images rollback --to {target} --app {name}' brings it back");
                 if (r.Pruned.Count > 0) context.Out.WriteLine($"removed old releases {string.Join(", ", r.Pruned)}");
                 return 0;
             }
@@ -100,7 +100,7 @@ internal static class DeployCommands
         {
             using var node = Node(parse.GetValue(to)!, parse.GetValue(tlsVerify));
             var r = await node.RollbackAsync(parse.GetValue(app)!, ct);
-            context.Out.WriteLine($"release {r.Release} of {r.App} is live again in container {Short(r.Container)}; release {r.Previous} stopped");
+            context.Out.WriteLine($"release {r.Release} of {r.App} is live again in container {Short(r.Container)}; release {r.Previous} is being stopped");
             return 0;
         });
         return command;

@@ -12,7 +12,8 @@ namespace Images.Deploy.Node;
 /// <summary>
 /// The target's side of a deploy. The image's bytes arrive through the registry API into the app's repository;
 /// the deployer then makes a local image of the manifest, starts a container for it beside the live one, waits
-/// until it is healthy, switches the app to it (one metadata transaction) and only then stops the old container.
+/// until it is healthy, switches the app to it (one metadata transaction) and only then stops the old container
+/// (in the background: the answer does not wait for its stop timeout).
 /// Whatever fails or is interrupted before the switch leaves the live release running; after a restart,
 /// <see cref="Recover"/> finishes what a dead deploy left (pending containers removed, replaced ones stopped).
 /// </summary>
@@ -89,7 +90,7 @@ public sealed class Deployer
         }
 
         var previous = _store.Apps.Switch(app, release.Number);
-        if (previous?.Container is { } old) _containers.Stop(old);
+        if (previous?.Container is { } old) StopInBackground(old);
         var pruned = PruneReleases(app, request.Keep);
         return new ReleaseReport(app, release.Number, image.Id.ToString(), container, previous?.Number, previous?.Container, health, pruned);
     }
@@ -119,7 +120,7 @@ public sealed class Deployer
                 $"release {target.Number} of app {app} did not start again: {e.Message}; release {live.Number} stays live", SafeLogs(container));
         }
         _store.Apps.Switch(app, target.Number);
-        if (live.Container is { } current) _containers.Stop(current);
+        if (live.Container is { } current) StopInBackground(current);
         return new ReleaseReport(app, target.Number, target.ImageId.ToString(), container, live.Number, live.Container, health, []);
     }
 
@@ -209,6 +210,18 @@ public sealed class Deployer
 
     private static ReleaseInfo ToInfo(Release r) =>
         new(r.Number, r.ImageId.ToString(), r.Container, r.State.ToString().ToLowerInvariant(), r.Reason, r.Created);
+
+    /// <summary>
+    /// Stops a replaced release's container without holding up the answer: the switch is done, and a process that
+    /// ignores SIGTERM (a shell or server as pid 1) takes the whole stop timeout. If the server dies first,
+    /// <see cref="Recover"/> stops it on the next start.
+    /// </summary>
+    private void StopInBackground(string container) =>
+        _ = Task.Run(() =>
+        {
+            try { _containers.Stop(container); }
+            catch (Exception) { } // Recover retries on the next start; the deploy itself succeeded
+        });
 
     private void Discard(string container)
     {
