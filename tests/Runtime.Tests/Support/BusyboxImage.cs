@@ -22,7 +22,10 @@ public static class BusyboxImage
             Directory.CreateDirectory(root);
             BusyboxTree.Write(root);
             string tar = Path.Combine(scratch, "layer.tar");
-            using (var output = File.Create(tar)) LayerWriter.WriteTree(output, root);
+            // Times in the past: a tar keeps whole seconds, and a change made within the same second as the image was
+            // written would compare equal (Docker's rule for times without nanoseconds), making diffs flaky.
+            using (var output = File.Create(tar))
+                LayerWriter.WriteTree(output, root, new WriteOptions { ClampMtime = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero) });
             Images.Store.Layers.Layer layer;
             using (var input = File.OpenRead(tar)) layer = store.Layers.Create(input, null);
 
