@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Images.Cli.Formatting;
 using Images.Deploy.Client;
+using Images.Deploy.Node;
 using Images.Deploy.Protocol;
 using Images.Registry.Client.Auth;
+using Images.Runtime.Containers;
 
 namespace Images.Cli.Commands;
 
@@ -68,13 +70,23 @@ internal static class DeployCommands
 
     public static Command Apps(CliContext context)
     {
-        var to = To(required: true);
+        var to = To(required: false);
+        to.Description = "The target: HOST:PORT of its 'images serve' (default: the apps of this host's store)";
         var tlsVerify = RegistryClientCommands.TlsVerify();
         var command = new Command("apps", "List the apps on a target with their current and previous release") { to, tlsVerify };
         command.SetAction(async (parse, ct) =>
         {
-            using var node = Node(parse.GetValue(to)!, parse.GetValue(tlsVerify));
-            var apps = await node.AppsAsync(ct);
+            IReadOnlyList<AppInfo> apps;
+            if (parse.GetValue(to) is { } target)
+            {
+                using var node = Node(target, parse.GetValue(tlsVerify));
+                apps = await node.AppsAsync(ct);
+            }
+            else
+            {
+                var store = context.Store(parse);
+                apps = new Deployer(store, new RuntimeAppContainers(new ContainerManager(store))).List();
+            }
             var table = new Table("APP", "RELEASE", "IMAGE", "CONTAINER", "PREVIOUS", "PREVIOUS IMAGE", "PREVIOUS CONTAINER", "DEPLOYING");
             foreach (var app in apps)
             {
